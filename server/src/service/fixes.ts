@@ -1,0 +1,261 @@
+import { isMap, isPair, isScalar, isSeq, stringify, type Node as YNode, type Pair } from 'yaml';
+import type { PNode } from './node';
+import type { PlanDocument } from './plan';
+import { detectEol, trimEndOffset } from './text';
+import type { Span, TextEdit } from './types';
+
+/** An edit in offsets of the plan's text. */
+export interface RawEdit {
+  span: Span;
+  text: string;
+}
+
+export interface RawFix {
+  title: string;
+  edits: RawEdit[];
+  preferred?: boolean;
+}
+
+/** A value to write into the plan. `Flow` arrays are written inline: `[1, 10, 50, 100]`. */
+export type YValue = string | number | boolean | YValue[] | Flow | { [key: string]: YValue };
+
+export class Flow {
+  constructor(readonly items: Array<string | number | boolean>) {}
+}
+
+export interface Style {
+  eol: string;
+  /** Indentation step of nested mappings. */
+  indent: number;
+  /** Whether block sequences are indented under their key (`key:\n  - a`) or not (`key:\n- a`). */
+  seqIndent: boolean;
+}
+
+const styles = new WeakMap<PlanDocument, Style>();
+
+/** The plan's own layout, read from its first nested mapping and sequence. */
+export function styleOf(plan: PlanDocument): Style {
+  let s = styles.get(plan);
+  if (s) return s;
+  s = { eol: detectEol(plan.text), indent: 2, seqIndent: true };
+  let foundIndent = false;
+  let foundSeq = false;
+  const visit = (node: PNode, depth: number): void => {
+    if (depth > 3 || (foundIndent && foundSeq)) return;
+    for (const [, value] of node.entries()) {
+      const keyCol = plan.lines.column(value.keySpan?.[0] ?? 0);
+      if (!foundIndent && value.isMap && !value.isFlow && value.firstKeySpan) {
+        const d = plan.lines.column(value.firstKeySpan[0]) - keyCol;
+        if (d > 0) {
+          s!.indent = d;
+          foundIndent = true;
+        }
+      }
+      if (value.isSeq && !value.isFlow) {
+        const items = value.items();
+        const dash = items[0]?.dashOffset;
+        if (!foundSeq && dash !== undefined) {
+          s!.seqIndent = plan.lines.column(dash) > keyCol;
+          foundSeq = true;
+        }
+        for (const it of items) if (it.isMap) visit(it, depth + 1);
+      } else if (value.isMap) visit(value, depth + 1);
+    }
+  };
+  if (plan.root) visit(plan.root, 0);
+  styles.set(plan, s);
+  return s;
+}
+
+/** A scalar as YAML text: plain where that reads back the same, quoted otherwise. */
+export function scalarText(v: string | number | boolean): string {
+  if (typeof v !== 'string') return String(v);
+  return stringify(v, { lineWidth: 0 }).trimEnd();
+}
+
+function flowText(v: YValue): string {
+  if (v instanceof Flow) return `[${v.items.map(scalarText).join(', ')}]`;
+  if (Array.isArray(v)) return `[${v.map(flowText).join(', ')}]`;
+  if (typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${flowText(x)}`).join(', ')} }`;
+  return scalarText(v);
+}
+
+function isBlock(v: YValue): v is YValue[] | { [key: string]: YValue } {
+  return typeof v === 'object' && !(v instanceof Flow) && (Array.isArray(v) ? v.length > 0 : Object.keys(v).length > 0);
+}
+
+/** Lines of `key: value` at column `col` (no trailing line break). */
+export function entryLines(key: string, value: YValue, col: number, style: Style): string[] {
+  const pad = ' '.repeat(col);
+  if (!isBlock(value)) return [`${pad}${key}: ${flowText(value)}`];
+  if (Array.isArray(value)) {
+    const dashCol = col + (style.seqIndent ? style.indent : 0);
+    return [`${pad}${key}:`, ...value.flatMap((item) => itemLines(item, dashCol, style))];
+  }
+  return [`${pad}${key}:`, ...Object.entries(value).flatMap(([k, v]) => entryLines(k, v, col + style.indent, style))];
+}
+
+/** Lines of a sequence item `- value` with its dash at column `col`. */
+export function itemLines(value: YValue, col: number, style: Style): string[] {
+  const pad = ' '.repeat(col);
+  if (isBlock(value) && !Array.isArray(value)) {
+    const lines = Object.entries(value).flatMap(([k, v]) => entryLines(k, v, col + 2, style));
+    return [`${pad}- ${lines[0].trimStart()}`, ...lines.slice(1)];
+  }
+  if (isBlock(value)) {
+    const lines = value.flatMap((item) => itemLines(item, col + 2, style));
+    return [`${pad}- ${lines[0].trimStart()}`, ...lines.slice(1)];
+  }
+  return [`${pad}- ${flowText(value)}`];
+}
+
+/** The pair of a map node whose key is `key`. */
+function pairOf(map: PNode, key: string): Pair | undefined {
+  const n = map.node;
+  if (!isMap(n)) return undefined;
+  return (n.items as Pair[]).find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
+}
+
+/** End offset of the last character of a pair (its value, or its key when the value is empty). */
+function pairEnd(plan: PlanDocument, pair: Pair): number {
+  const v = pair.value as YNode | null;
+  const k = pair.key as YNode | null;
+  const start = k?.range?.[0] ?? 0;
+  const end = v?.range?.[1] ?? k?.range?.[1] ?? start;
+  return trimEndOffset(plan.text, start, end);
+}
+
+export interface InsertOptions {
+  /** Insert after the last of these keys that is present (in the given order of preference). */
+  after?: string[];
+  /** Otherwise, before the first of these keys that is present. */
+  before?: string[];
+}
+
+/** Edit kit bound to one plan: every fix is built from these. */
+export class Edits {
+  constructor(readonly plan: PlanDocument) {}
+
+  get style(): Style {
+    return styleOf(this.plan);
+  }
+
+  /** Inserts `key: value` into a mapping, in its indentation, after or before sibling keys. */
+  insertEntry(map: PNode, key: string, value: YValue, opts: InsertOptions = {}): RawEdit {
+    const { plan, style } = this;
+    const n = map.node;
+    if (!isMap(n) || n.items.length === 0) {
+      // `parent:` with nothing under it, or `{}`: write a block under the key.
+      const keySpan = map.keySpan;
+      if (keySpan && map.isNull) {
+        const col = plan.lines.column(keySpan[0]) + style.indent;
+        const at = trimEndOffset(plan.text, keySpan[0], map.span[1] > keySpan[1] ? map.span[1] : keySpan[1] + 1);
+        return { span: [at, at], text: style.eol + entryLines(key, value, col, style).join(style.eol) };
+      }
+      const [s, e] = map.span;
+      return { span: [s, e], text: `{ ${key}: ${flowText(value)} }` };
+    }
+    if (n.flow) {
+      const close = trimEndOffset(plan.text, map.span[0], map.span[1]) - 1; // the `}`
+      const before = trimEndOffset(plan.text, map.span[0], close);
+      return { span: [before, before], text: `, ${key}: ${flowText(value)}` };
+    }
+    const pairs = n.items as Pair[];
+    const col = plan.lines.column((pairs[0].key as YNode).range![0]);
+    const afterPair = opts.after
+      ?.map((k) => pairOf(map, k))
+      .filter((p): p is Pair => p !== undefined)
+      .sort((a, b) => pairEnd(plan, b) - pairEnd(plan, a))[0];
+    const beforePair = afterPair ? undefined : opts.before?.map((k) => pairOf(map, k)).find((p) => p !== undefined);
+    const lines = entryLines(key, value, col, style);
+    if (beforePair) {
+      const at = plan.lines.lineStart(plan.lines.lineOf((beforePair.key as YNode).range![0]));
+      // Keep comments that sit above the key (they belong to it) above the key.
+      const atWithComments = this.startOfLeadingComments(at);
+      return { span: [atWithComments, atWithComments], text: lines.join(style.eol) + style.eol };
+    }
+    const target = afterPair ?? pairs[pairs.length - 1];
+    const at = plan.lines.lineEnd(plan.lines.lineOf(pairEnd(plan, target)));
+    return { span: [at, at], text: style.eol + lines.join(style.eol) };
+  }
+
+  /** Replaces a value (scalar or collection) with `value`, keeping its key and any comment after it. */
+  replaceValue(node: PNode, value: YValue): RawEdit {
+    const { plan } = this;
+    if (node.isNull && node.keySpan) {
+      const colon = plan.text.indexOf(':', node.keySpan[1]);
+      return { span: [colon + 1, colon + 1], text: ` ${flowText(value)}` };
+    }
+    const y = node.yaml;
+    if ((isMap(y) || isSeq(y)) && !y.flow && node.keySpan) {
+      const colon = plan.text.indexOf(':', node.keySpan[1]);
+      const end = trimEndOffset(plan.text, colon + 1, node.span[1]);
+      return { span: [colon + 1, end], text: ` ${flowText(value)}` };
+    }
+    const [s, e] = node.span;
+    return { span: [s, trimEndOffset(plan.text, s, e)], text: flowText(value) };
+  }
+
+  /** Inserts an item into a sequence before item `index` (or at the end), in its indentation. */
+  insertItem(seq: PNode, value: YValue, index?: number): RawEdit {
+    const { plan, style } = this;
+    const items = seq.items();
+    if (seq.isFlow) {
+      const close = trimEndOffset(plan.text, seq.span[0], seq.span[1]) - 1;
+      if (items.length === 0) return { span: [close, close], text: flowText(value) };
+      if (index !== undefined && index < items.length) {
+        const s = items[index].span[0];
+        return { span: [s, s], text: `${flowText(value)}, ` };
+      }
+      const before = trimEndOffset(plan.text, seq.span[0], close);
+      return { span: [before, before], text: `, ${flowText(value)}` };
+    }
+    const first = items[0];
+    const dashCol = first?.dashOffset !== undefined ? plan.lines.column(first.dashOffset) : plan.lines.column(seq.keySpan?.[0] ?? 0) + (style.seqIndent ? style.indent : 0);
+    const lines = itemLines(value, dashCol, style);
+    if (index !== undefined && index < items.length) {
+      const it = items[index];
+      const at = this.startOfLeadingComments(plan.lines.lineStart(plan.lines.lineOf(it.dashOffset ?? it.span[0])));
+      return { span: [at, at], text: lines.join(style.eol) + style.eol };
+    }
+    const last = items[items.length - 1];
+    const endOffset = last ? trimEndOffset(plan.text, last.span[0], last.span[1]) : (seq.keySpan?.[1] ?? 0);
+    const at = plan.lines.lineEnd(plan.lines.lineOf(endOffset));
+    return { span: [at, at], text: style.eol + lines.join(style.eol) };
+  }
+
+  /** Removes a comment: its whole line when alone on it, else from the space before `#`. */
+  removeComment(span: Span): RawEdit {
+    const { plan } = this;
+    const line = plan.lines.lineOf(span[0]);
+    const start = plan.lines.lineStart(line);
+    if (plan.text.slice(start, span[0]).trim() === '') {
+      const next = line + 1 < plan.lines.lineCount ? plan.lines.lineStart(line + 1) : plan.lines.lineEnd(line);
+      return { span: [start, next], text: '' };
+    }
+    let s = span[0];
+    while (s > start && (plan.text[s - 1] === ' ' || plan.text[s - 1] === '\t')) s--;
+    return { span: [s, plan.lines.lineEnd(line)], text: '' };
+  }
+
+  /** Start of the run of comment lines directly above the line starting at `lineStart`. */
+  private startOfLeadingComments(lineStart: number): number {
+    const { lines } = this.plan;
+    let line = lines.lineOf(lineStart);
+    while (line > 0 && lines.lineText(line - 1).trimStart().startsWith('#')) line--;
+    return lines.lineStart(line);
+  }
+}
+
+/** Applies offset edits to a text (edits must not overlap). */
+export function applyRawEdits(text: string, edits: RawEdit[]): string {
+  const sorted = [...edits].sort((a, b) => b.span[0] - a.span[0] || b.span[1] - a.span[1]);
+  let out = text;
+  for (const e of sorted) out = out.slice(0, e.span[0]) + e.text + out.slice(e.span[1]);
+  return out;
+}
+
+/** LSP text edits to offsets, via the plan's line index. */
+export function toRawEdits(plan: PlanDocument, edits: TextEdit[]): RawEdit[] {
+  return edits.map((e) => ({ span: [plan.lines.offsetAt(e.range.start), plan.lines.offsetAt(e.range.end)] as const, text: e.newText }));
+}

@@ -1,0 +1,176 @@
+import { Edits, applyRawEdits, type RawEdit, type RawFix } from './fixes';
+import { PlanDocument, type ParseOptions } from './plan';
+import type { Report, Rule } from './rule';
+import { RULES, RULES_BY_ID } from './rules';
+import { findIgnoreComments } from './suppress';
+import type { Diagnostic, Fix, LintConfig, Severity, SeveritySetting, Span } from './types';
+
+export interface LintOptions extends ParseOptions {
+  config?: LintConfig;
+  /** The rules to run (default: the whole catalog). */
+  rules?: readonly Rule[];
+}
+
+export interface LintResult {
+  plan: PlanDocument;
+  diagnostics: Diagnostic[];
+}
+
+/** The severity a rule runs at under a config, or 'off'. */
+export function severityOf(ruleId: string, config: LintConfig | undefined): SeveritySetting {
+  const set = config?.rules?.[ruleId];
+  if (set) return set;
+  return RULES_BY_ID.get(ruleId)?.meta.severity ?? 'error';
+}
+
+interface Found extends Report {
+  rule: string;
+}
+
+/** Lints a plan's text (or an already parsed plan): diagnostics sorted by position. */
+export function lint(input: string | PlanDocument, options: LintOptions = {}): LintResult {
+  const plan = typeof input === 'string' ? new PlanDocument(input, options) : input;
+  const found: Found[] = plan.problems.map((p) => ({ rule: p.rule, span: p.span, message: p.message }));
+  if (plan.root && !plan.broken) {
+    const edits = new Edits(plan);
+    for (const rule of options.rules ?? RULES) {
+      if (severityOf(rule.meta.id, options.config) === 'off') continue;
+      const id = rule.meta.id;
+      try {
+        rule.check({ plan, edits, report: (r) => found.push({ ...r, rule: id }) });
+      } catch (err) {
+        // One rule's bug must not hide the others' results.
+        const why = err instanceof Error ? err.message : String(err);
+        found.push({ rule: id, span: plan.root.missingSpan, message: `Rule '${id}' failed internally and could not check this plan (${why}). Please report it.` });
+      }
+    }
+  }
+  const kept = applySuppressions(plan, found, options.config);
+  const diagnostics: Diagnostic[] = [];
+  for (const f of kept) {
+    const sev = severityOf(f.rule, options.config);
+    if (sev === 'off') continue;
+    diagnostics.push(toDiagnostic(plan, f, sev));
+  }
+  diagnostics.sort(
+    (a, b) =>
+      a.range.start.line - b.range.start.line ||
+      a.range.start.character - b.range.start.character ||
+      a.rule.localeCompare(b.rule) ||
+      a.message.localeCompare(b.message),
+  );
+  return { plan, diagnostics };
+}
+
+function applySuppressions(plan: PlanDocument, found: Found[], config: LintConfig | undefined): Found[] {
+  const comments = findIgnoreComments(plan);
+  if (comments.length === 0) return found;
+  const silenced = new Set<Found>();
+  const out: Found[] = [];
+  for (const c of comments) {
+    const commentSpan: Span = c.span;
+    if (!c.reason) {
+      out.push({
+        rule: 'ignore-reason',
+        span: commentSpan,
+        message: `This migplan-ignore comment has no reason, so it silences nothing. Write why${c.rule ? ` '${c.rule}'` : ' the rule'} does not apply: '# migplan-ignore ${c.rule || '<rule>'} -- <reason>'.`,
+        fix: { title: 'Add a reason placeholder', edits: [{ span: [commentSpan[1], commentSpan[1]], text: `${c.rule ? '' : ' <rule>'} -- TODO: why this rule does not apply here` }], preferred: true },
+      });
+      continue;
+    }
+    const known = RULES_BY_ID.has(c.rule);
+    let used = false;
+    if (known && c.target) {
+      const [s, e] = c.target;
+      for (const f of found) {
+        if (f.rule === c.rule && f.span[0] >= s && f.span[0] < e && f.rule !== 'unused-ignore' && f.rule !== 'ignore-reason') {
+          silenced.add(f);
+          used = true;
+        }
+      }
+    }
+    // A rule turned off by configuration may be on elsewhere (the editor): its ignores are not unused.
+    if (!used && known && severityOf(c.rule, config) === 'off') used = true;
+    if (!used) {
+      const why = !known
+        ? `'${c.rule || '(none)'}' is not a migplan rule`
+        : c.target
+          ? `no '${c.rule}' diagnostic starts in the node it applies to`
+          : 'no node follows it';
+      out.push({
+        rule: 'unused-ignore',
+        span: commentSpan,
+        message: `This migplan-ignore comment silences nothing: ${why}. Remove it, or move it above the node it is meant for.`,
+        fix: { title: 'Remove the unused migplan-ignore comment', edits: [new Edits(plan).removeComment(commentSpan)], preferred: true },
+      });
+    }
+  }
+  return [...found.filter((f) => !silenced.has(f)), ...out];
+}
+
+function toDiagnostic(plan: PlanDocument, f: Found, severity: Severity): Diagnostic {
+  const d: Diagnostic = { rule: f.rule, severity, message: f.message, range: plan.lines.rangeOf(f.span) };
+  if (f.fix || f.data) {
+    d.data = { ...(f.data ?? {}) };
+    if (f.fix) d.data.fix = toFix(plan, f.fix);
+  }
+  if (f.related?.length) d.related = f.related.map((r) => ({ range: plan.lines.rangeOf(r.span), message: r.message }));
+  return d;
+}
+
+function toFix(plan: PlanDocument, fix: RawFix): Fix {
+  const out: Fix = { title: fix.title, edits: fix.edits.map((e) => ({ range: plan.lines.rangeOf(e.span), newText: e.text })) };
+  if (fix.preferred) out.preferred = true;
+  return out;
+}
+
+/** The offset edits of a diagnostic's fix, read back through the plan it was computed on. */
+export function fixEdits(plan: PlanDocument, d: Diagnostic): RawEdit[] {
+  const fix = d.data?.fix;
+  if (!fix) return [];
+  return fix.edits.map((e) => ({ span: [plan.lines.offsetAt(e.range.start), plan.lines.offsetAt(e.range.end)] as const, text: e.newText }));
+}
+
+export interface FixAllResult {
+  text: string;
+  /** Fixes applied over all rounds. */
+  applied: number;
+  /** Diagnostics of the final text. */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Applies every available fix, re-linting between rounds until none is left
+ * (fixes whose edits overlap wait for the next round). Keeps a BOM.
+ */
+export function fixAll(text: string, options: LintOptions = {}, maxRounds = 10): FixAllResult {
+  let current = text;
+  let applied = 0;
+  let result = lint(current, options);
+  for (let round = 0; round < maxRounds; round++) {
+    const chosen: RawEdit[] = [];
+    const taken: Span[] = [];
+    for (const d of result.diagnostics) {
+      const edits = fixEdits(result.plan, d);
+      if (edits.length === 0) continue;
+      const clash = edits.some((e) => taken.some((t) => overlaps(t, e.span)));
+      if (clash) continue;
+      for (const e of edits) {
+        chosen.push(e);
+        taken.push(e.span);
+      }
+      applied++;
+    }
+    if (chosen.length === 0) break;
+    const next = applyRawEdits(result.plan.text, chosen);
+    current = result.plan.bom ? `\uFEFF${next}` : next;
+    result = lint(current, options);
+  }
+  return { text: current, applied, diagnostics: result.diagnostics };
+}
+
+/** Spans overlap; two insertions at one offset count as overlapping (their order would matter). */
+function overlaps(a: Span, b: Span): boolean {
+  if (a[0] === a[1] || b[0] === b[1]) return a[0] <= b[1] && b[0] <= a[1];
+  return a[0] < b[1] && b[0] < a[1];
+}

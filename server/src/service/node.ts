@@ -1,0 +1,219 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node as YNode, type Pair, type Scalar } from 'yaml';
+import type { Span } from './types';
+
+export type PathSegment = string | number;
+
+/**
+ * A read-only view of one YAML node with its source location, as rules see it.
+ *
+ * Typed getters (`str`, `num`, `bool`, `list`) return undefined when the value
+ * is not of that type: a value of the wrong type is the schema's to report, so
+ * rules treat it as absent and stay silent. `has` tells a missing key (a rule's
+ * business) from a present one of the wrong type (the schema's).
+ */
+export class PNode {
+  private resolvedNode: YNode | null | undefined;
+
+  constructor(
+    private readonly doc: Document,
+    /** The node as written: may be an alias; null for an empty document. */
+    readonly src: YNode | null,
+    /** The key when this node is a map value. */
+    readonly keyNode: Scalar | undefined,
+    readonly path: readonly PathSegment[],
+    readonly parent: PNode | undefined,
+    /** Offset of the `-` when this node is a sequence item. */
+    readonly dashOffset?: number,
+  ) {}
+
+  /** The node with aliases resolved (null when empty or unresolvable). */
+  get node(): YNode | null {
+    if (this.resolvedNode === undefined) {
+      let n: YNode | null | undefined = this.src;
+      for (let hops = 0; n && isAlias(n) && hops < 64; hops++) n = n.resolve(this.doc) ?? null;
+      this.resolvedNode = n && isAlias(n) ? null : (n ?? null);
+    }
+    return this.resolvedNode;
+  }
+
+  get isMap(): boolean {
+    return isMap(this.node);
+  }
+
+  get isSeq(): boolean {
+    return isSeq(this.node);
+  }
+
+  get isNull(): boolean {
+    const n = this.node;
+    return n === null || (isScalar(n) && n.value === null);
+  }
+
+  /** Whether this node is written as a flow collection (`{}` / `[]`). */
+  get isFlow(): boolean {
+    const n = this.node;
+    return (isMap(n) || isSeq(n)) && n.flow === true;
+  }
+
+  private pairs(): Pair[] {
+    const n = this.node;
+    return isMap(n) ? (n.items as Pair[]) : [];
+  }
+
+  /** Key text of a pair, when it is a plain scalar key. */
+  private static keyText(pair: Pair): string | undefined {
+    const k = pair.key;
+    if (isScalar(k)) return k.value === null ? undefined : String(k.value);
+    return undefined;
+  }
+
+  private findPair(key: string): Pair | undefined {
+    for (const p of this.pairs()) if (PNode.keyText(p) === key) return p;
+    return undefined;
+  }
+
+  has(key: string): boolean {
+    return this.findPair(key) !== undefined;
+  }
+
+  /** The value under `key` (a null-valued PNode for `key:` with nothing after it). */
+  get(key: string): PNode | undefined {
+    const pair = this.findPair(key);
+    if (!pair) return undefined;
+    return new PNode(this.doc, (pair.value as YNode | null) ?? null, isScalar(pair.key) ? pair.key : undefined, [...this.path, key], this);
+  }
+
+  /** Keys in source order with their values. */
+  entries(): Array<[string, PNode]> {
+    const out: Array<[string, PNode]> = [];
+    for (const p of this.pairs()) {
+      const k = PNode.keyText(p);
+      if (k === undefined) continue;
+      out.push([k, new PNode(this.doc, (p.value as YNode | null) ?? null, isScalar(p.key) ? p.key : undefined, [...this.path, k], this)]);
+    }
+    return out;
+  }
+
+  keys(): string[] {
+    return this.entries().map(([k]) => k);
+  }
+
+  /** Items of a sequence (empty when not a sequence). */
+  items(): PNode[] {
+    const n = this.node;
+    if (!isSeq(n)) return [];
+    const out: PNode[] = [];
+    n.items.forEach((item, i) => {
+      const node = (item as YNode | null) ?? null;
+      out.push(new PNode(this.doc, node, undefined, [...this.path, i], this, node && !n.flow ? dashBefore(this.doc, node) : undefined));
+    });
+    return out;
+  }
+
+  /** The scalar value, whatever its type; undefined for collections. */
+  get scalar(): unknown {
+    const n = this.node;
+    return isScalar(n) ? n.value : undefined;
+  }
+
+  str(): string | undefined {
+    const v = this.scalar;
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  /** A non-empty string (after trimming), else undefined. */
+  text(): string | undefined {
+    const s = this.str();
+    return s !== undefined && s.trim() !== '' ? s : undefined;
+  }
+
+  num(): number | undefined {
+    const v = this.scalar;
+    return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+  }
+
+  bool(): boolean | undefined {
+    const v = this.scalar;
+    return typeof v === 'boolean' ? v : undefined;
+  }
+
+  /** Items of a sequence of strings; undefined when not a sequence of strings. */
+  strings(): string[] | undefined {
+    if (!this.isSeq) return undefined;
+    const out: string[] = [];
+    for (const it of this.items()) {
+      const s = it.str();
+      if (s === undefined) return undefined;
+      out.push(s);
+    }
+    return out;
+  }
+
+  /** Span of the node as written: [start, valueEnd). */
+  get span(): Span {
+    const r = this.src?.range;
+    if (r) return [r[0], r[1]];
+    const k = this.keySpan;
+    return k ?? [0, 0];
+  }
+
+  get keySpan(): Span | undefined {
+    const r = this.keyNode?.range;
+    return r ? [r[0], r[1]] : undefined;
+  }
+
+  /**
+   * Where a diagnostic about this value goes: the value when present and
+   * non-empty, else its key.
+   */
+  get reportSpan(): Span {
+    if (!this.isNull && this.src) return this.span;
+    return this.keySpan ?? this.span;
+  }
+
+  /** Span of the first key of a map (a list item's `- id:` line). */
+  get firstKeySpan(): Span | undefined {
+    const first = this.pairs()[0];
+    const r = first && isScalar(first.key) ? first.key.range : undefined;
+    return r ? [r[0], r[1]] : undefined;
+  }
+
+  /**
+   * Where a diagnostic about a field missing from this map goes: the map's
+   * key (`context:`), or for a list item or the root, its first key.
+   */
+  get missingSpan(): Span {
+    if (this.keyNode) return this.keySpan!;
+    return this.firstKeySpan ?? this.span;
+  }
+
+  /** The YAML node as written (for fix builders). */
+  get yaml(): YNode | null {
+    return this.src;
+  }
+
+  /** The pair holding this value, when it is a map value. */
+  get pair(): Pair | undefined {
+    const p = this.parent?.node;
+    if (!isMap(p)) return undefined;
+    for (const item of p.items) if (isPair(item) && item.key === this.keyNode) return item;
+    return undefined;
+  }
+}
+
+const dashCache = new WeakMap<Document, string>();
+
+/** The offset of the `-` indicator before a block sequence item, when there is one on its line. */
+function dashBefore(doc: Document, node: YNode): number | undefined {
+  const text = dashCache.get(doc);
+  const start = node.range?.[0];
+  if (text === undefined || start === undefined) return undefined;
+  let i = start - 1;
+  while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--;
+  return text[i] === '-' ? i : undefined;
+}
+
+/** Registers the source text of a document so sequence items can find their dashes. */
+export function registerSource(doc: Document, text: string): void {
+  dashCache.set(doc, text);
+}

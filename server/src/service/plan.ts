@@ -1,0 +1,156 @@
+import { Composer, Parser, isMap, isScalar, isSeq, type Document, type Node as YNode } from 'yaml';
+import { PNode, registerSource } from './node';
+import { LineIndex, stripBom } from './text';
+import type { Span } from './types';
+
+export const PHASE_KINDS = ['dual-write', 'backfill', 'cutover', 'verification', 'cleanup', 'custom'] as const;
+export type PhaseKind = (typeof PHASE_KINDS)[number];
+
+export interface Phase {
+  node: PNode;
+  index: number;
+  /** The id when it is a string. */
+  id?: string;
+  /** The kind when it is one of the known kinds. */
+  kind?: PhaseKind;
+}
+
+/** A problem found before the rules run (YAML syntax, size, root shape). */
+export interface ParseProblem {
+  rule: 'yaml-syntax' | 'schema';
+  span: Span;
+  message: string;
+}
+
+export interface ParseOptions {
+  /** Texts longer than this (UTF-16 code units) are not analysed. Default 5 MiB. */
+  maxLength?: number;
+}
+
+export const DEFAULT_MAX_LENGTH = 5 * 1024 * 1024;
+
+/** yaml error codes after which the tree is still trustworthy enough to run the rules on. */
+const SOFT_ERRORS = new Set(['DUPLICATE_KEY', 'TAG_RESOLVE_FAILED', 'BAD_ALIAS', 'MULTIPLE_DOCS']);
+
+/** One parsed plan: text, YAML document with ranges, and the plan model. Parse once per version. */
+export class PlanDocument {
+  readonly text: string;
+  readonly bom: boolean;
+  readonly lines: LineIndex;
+  readonly doc: Document | undefined;
+  /** The root when it is a mapping. */
+  readonly root: PNode | undefined;
+  readonly problems: ParseProblem[] = [];
+  /** True when the YAML has errors that make the tree unreliable (rules are skipped). */
+  readonly broken: boolean = false;
+  private phaseList: Phase[] | undefined;
+
+  constructor(source: string, options: ParseOptions = {}) {
+    const { text, bom } = stripBom(source);
+    this.text = text;
+    this.bom = bom;
+    this.lines = new LineIndex(text);
+    const max = options.maxLength ?? DEFAULT_MAX_LENGTH;
+    if (text.length > max) {
+      this.problems.push({
+        rule: 'yaml-syntax',
+        span: [0, Math.min(text.length, this.lines.lineEnd(0))],
+        message: `The plan is ${formatMiB(text.length)} long, over the ${formatMiB(max)} limit; it was not analysed. Split it or raise the limit.`,
+      });
+      this.broken = true;
+      return;
+    }
+    let doc: Document | undefined;
+    try {
+      const tokens = new Parser().parse(text);
+      const composer = new Composer({ uniqueKeys: true, merge: false, version: '1.2', schema: 'core', intAsBigInt: false });
+      let count = 0;
+      for (const d of composer.compose(tokens)) {
+        count++;
+        if (count === 1) doc = d as Document;
+        else if (count === 2) {
+          const start = d.range[0];
+          this.problems.push({ rule: 'yaml-syntax', span: [start, Math.max(start, this.lines.lineEnd(this.lines.lineOf(start)))], message: 'A plan is one YAML document; remove the second document (after `---`).' });
+        }
+      }
+    } catch (err) {
+      // The yaml package recurses on nesting; a pathological document can exhaust the stack.
+      const deep = err instanceof RangeError;
+      this.problems.push({
+        rule: 'yaml-syntax',
+        span: [0, this.lines.lineEnd(0)],
+        message: deep ? 'The YAML is nested too deeply to be read.' : `The YAML could not be read: ${errorMessage(err)}`,
+      });
+      this.broken = true;
+      return;
+    }
+    this.doc = doc;
+    if (doc) registerSource(doc, text);
+    let broken = false;
+    // Warnings (such as an unresolved custom tag) are errors of the format too.
+    for (const e of [...(doc?.errors ?? []), ...(doc?.warnings ?? [])]) {
+      const [s, en] = e.pos;
+      this.problems.push({ rule: 'yaml-syntax', span: [s, Math.max(en, s)], message: yamlMessage(e.code, e.message) });
+      if (!SOFT_ERRORS.has(e.code)) broken = true;
+    }
+    this.broken = broken;
+    const contents = doc?.contents ?? null;
+    if (contents === null || (isScalar(contents) && contents.value === null)) {
+      if (!broken) this.problems.push({ rule: 'schema', span: [0, 0], message: 'The plan is empty. Start from `migplan init` or the "plan" snippet: a plan is a mapping with migplan, title, owner and phases.' });
+      return;
+    }
+    if (!isMap(contents)) {
+      if (!broken) {
+        const what = isSeq(contents) ? 'a list' : 'a single value';
+        const [s, e] = contents.range ?? [0, 0];
+        this.problems.push({ rule: 'schema', span: [s, Math.min(e, this.lines.lineEnd(this.lines.lineOf(s)))], message: `The plan is ${what}; it must be a mapping with migplan, title, owner and phases at the top level.` });
+      }
+      return;
+    }
+    this.root = new PNode(doc!, contents as YNode, undefined, [], undefined);
+  }
+
+  /** The phases that are mappings, in order. */
+  get phases(): Phase[] {
+    if (this.phaseList) return this.phaseList;
+    const list: Phase[] = [];
+    const phases = this.root?.get('phases');
+    phases?.items().forEach((node, index) => {
+      if (!node.isMap) return;
+      const id = node.get('id')?.str();
+      const k = node.get('kind')?.str();
+      const kind = k !== undefined && (PHASE_KINDS as readonly string[]).includes(k) ? (k as PhaseKind) : undefined;
+      list.push({ node, index, id, kind });
+    });
+    this.phaseList = list;
+    return list;
+  }
+
+  /** The text of a span. */
+  slice(span: Span): string {
+    return this.text.slice(span[0], span[1]);
+  }
+}
+
+function formatMiB(n: number): string {
+  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message.split('\n')[0] : String(err);
+}
+
+/** yaml's messages, made to say what to do where they are terse. */
+function yamlMessage(code: string, message: string): string {
+  const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'Duplicate key: each key may appear once in a mapping; merge the two entries.';
+    case 'TAB_AS_INDENT':
+      return 'Tabs are not allowed for indentation in YAML; indent with spaces.';
+    case 'TAG_RESOLVE_FAILED':
+      return `${first}. Custom tags are not part of the plan format; remove the tag.`;
+    default:
+      return first;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Shared types of the language service. These mirror the LSP shapes
+ * (0-based lines, UTF-16 characters) without importing any transport.
+ */
+
+export type Severity = 'error' | 'warning' | 'info';
+export type SeveritySetting = Severity | 'off';
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** Offsets into the (BOM-stripped) text: [start, end). */
+export type Span = readonly [number, number];
+
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+export interface Fix {
+  /** What the edit does, phrased as a command: "Insert 'exit' criteria". */
+  title: string;
+  edits: TextEdit[];
+  /** True where there is one right answer (LSP `isPreferred`). */
+  preferred?: boolean;
+}
+
+export interface RelatedInformation {
+  range: Range;
+  message: string;
+}
+
+export interface DiagnosticData {
+  fix?: Fix;
+  /** Free-form, rule-specific details (e.g. the missing key). */
+  [key: string]: unknown;
+}
+
+export interface Diagnostic {
+  rule: string;
+  severity: Severity;
+  message: string;
+  range: Range;
+  data?: DiagnosticData;
+  related?: RelatedInformation[];
+}
+
+export interface RuleMeta {
+  /** Stable id, also the diagnostic code. */
+  id: string;
+  severity: Severity;
+  /** One line: what the rule checks. */
+  description: string;
+  /** Why the method asks for it. */
+  rationale: string;
+  /** Whether the rule offers a quick fix. */
+  fixable: boolean;
+}
+
+/** Per-rule severity overrides, as in `.migplanrc.json`. */
+export interface LintConfig {
+  rules?: Record<string, SeveritySetting>;
+}
