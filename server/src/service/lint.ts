@@ -30,6 +30,8 @@ interface Found extends Report {
 /** Lints a plan's text (or an already parsed plan): diagnostics sorted by position. */
 export function lint(input: string | PlanDocument, options: LintOptions = {}): LintResult {
   const plan = typeof input === 'string' ? new PlanDocument(input, options) : input;
+  // Expanding aliases for the schema may add a problem (an alias bomb): do it before reading problems.
+  if (plan.root && !plan.broken) void plan.json;
   const found: Found[] = plan.problems.map((p) => ({ rule: p.rule, span: p.span, message: p.message }));
   if (plan.root && !plan.broken) {
     const edits = new Edits(plan);

@@ -44,6 +44,7 @@ export class PlanDocument {
   /** True when the YAML has errors that make the tree unreliable (rules are skipped). */
   readonly broken: boolean = false;
   private phaseList: Phase[] | undefined;
+  private jsonValue: { value?: unknown } | undefined;
 
   constructor(source: string, options: ParseOptions = {}) {
     const { text, bom } = stripBom(source);
@@ -126,10 +127,44 @@ export class PlanDocument {
     return list;
   }
 
+  /**
+   * The plan as plain data (for the JSON Schema), aliases expanded up to a
+   * bound. Undefined when the root is not a mapping or expansion was cut off
+   * (then a yaml-syntax problem says so).
+   */
+  get json(): unknown {
+    if (this.jsonValue) return this.jsonValue.value;
+    this.jsonValue = {};
+    if (!this.doc || !this.root) return undefined;
+    try {
+      this.jsonValue.value = this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      const anchor = firstAlias(this.text);
+      this.problems.push({
+        rule: 'yaml-syntax',
+        span: anchor ?? [0, this.lines.lineEnd(0)],
+        message: err instanceof RangeError
+          ? 'The YAML is nested too deeply to be read.'
+          : `Aliases expand to too many nodes (${errorMessage(err)}); a plan does not need alias chains this large.`,
+      });
+    }
+    return this.jsonValue.value;
+  }
+
   /** The text of a span. */
   slice(span: Span): string {
     return this.text.slice(span[0], span[1]);
   }
+}
+
+/** How many alias expansions `toJS` allows per document before giving up (an alias bomb). */
+export const MAX_ALIAS_COUNT = 1000;
+
+function firstAlias(text: string): Span | undefined {
+  const m = /(^|[\s,[{:-])\*[^\s,[\]{}]+/m.exec(text);
+  if (!m) return undefined;
+  const start = m.index + m[1].length;
+  return [start, start + m[0].length - m[1].length];
 }
 
 function formatMiB(n: number): string {
