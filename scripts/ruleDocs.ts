@@ -1,0 +1,96 @@
+/**
+ * Generates docs/rules/<id>.md and docs/rules.md from each rule's metadata and
+ * its fixtures. `npm run docs` writes them; test/docs.test.ts fails when the
+ * files on disk differ from what this produces.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CHECKLIST } from '../server/src/service/checklist';
+import { lint } from '../server/src/service/lint';
+import { RULES } from '../server/src/service/rules';
+import type { Rule } from '../server/src/service/rule';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const FIXTURES = path.join(REPO_ROOT, 'test', 'rules');
+
+function fence(text: string, lang: string): string {
+  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((m) => m.length));
+  const f = '`'.repeat(longest + 1);
+  return `${f}${lang}\n${text.replace(/\n*$/, '\n')}${f}`;
+}
+
+/** A fixture without its leading `# expect:` lines (messages are then numbered as shown). */
+function stripExpectations(text: string): { body: string } {
+  const lines = text.split('\n');
+  let removed = 0;
+  while (removed < lines.length && /^#\s*expect:/.test(lines[removed])) removed++;
+  return { body: lines.slice(removed).join('\n') };
+}
+
+function fixtureFile(id: string, kind: 'fail' | 'pass'): string | undefined {
+  const f = path.join(FIXTURES, id, `${kind}.migplan.yaml`);
+  return fs.existsSync(f) ? f : undefined;
+}
+
+function ruleDoc(rule: Rule): string {
+  const { id, severity, description, rationale, fixable } = rule.meta;
+  const items = CHECKLIST.filter((c) => c.rules.includes(id)).map((c) => c.label);
+  const out: string[] = [`# \`${id}\``, '', description, ''];
+  out.push(`- Default severity: **${severity}**`);
+  out.push(`- Quick fix: ${fixable ? 'yes' : 'no'}`);
+  if (items.length) out.push(`- Quality checklist: ${items.map((l) => `“${l}”`).join('; ')}`);
+  out.push('', '## Why', '', rationale, '');
+  const fail = fixtureFile(id, 'fail');
+  if (fail) {
+    const { body } = stripExpectations(fs.readFileSync(fail, 'utf8'));
+    const diags = lint(body).diagnostics.filter((d) => d.rule === id);
+    out.push('## Fails', '', fence(body, 'yaml'), '');
+    for (const d of diags) out.push(`- line ${d.range.start.line + 1}: ${d.message}`);
+    if (diags.length) out.push('');
+    const fixed = fail.replace(/\.migplan\.yaml$/, '.fixed.migplan.yaml');
+    if (fixable && fs.existsSync(fixed)) {
+      const after = stripExpectations(fs.readFileSync(fixed, 'utf8'));
+      out.push('### After the quick fix', '', fence(after.body, 'yaml'), '');
+    }
+  }
+  const pass = fixtureFile(id, 'pass');
+  if (pass) out.push('## Passes', '', fence(stripExpectations(fs.readFileSync(pass, 'utf8')).body, 'yaml'), '');
+  out.push(
+    '## Turning it off',
+    '',
+    'For one node, with a reason, on the line above it:',
+    '',
+    fence(`# migplan-ignore ${id} -- <why it does not apply here>`, 'yaml'),
+    '',
+    'For a whole project, in `.migplanrc.json`:',
+    '',
+    fence(JSON.stringify({ rules: { [id]: 'off' } }, null, 2), 'json'),
+    '',
+  );
+  return out.join('\n');
+}
+
+function indexDoc(): string {
+  const out = ['# migplan rules', '', 'Generated from the rules\' metadata (`npm run docs`). Severity is the default; `.migplanrc.json` or the editor setting `migplan.rules` can change it or turn a rule off.', '', '| rule | severity | quick fix | what it checks |', '| --- | --- | --- | --- |'];
+  for (const r of RULES) out.push(`| [\`${r.meta.id}\`](rules/${r.meta.id}.md) | ${r.meta.severity} | ${r.meta.fixable ? 'yes' : ''} | ${r.meta.description.replace(/\|/g, '\\|')} |`);
+  out.push('', '## Quality checklist', '', 'An item is ticked when none of its rules fires.', '', '| item | rules |', '| --- | --- |');
+  for (const c of CHECKLIST) out.push(`| ${c.label} | ${c.rules.map((r) => `\`${r}\``).join(', ')} |`);
+  return out.join('\n') + '\n';
+}
+
+/** Every generated doc: repository-relative path → content. */
+export function generateDocs(): Map<string, string> {
+  const docs = new Map<string, string>();
+  docs.set('docs/rules.md', indexDoc());
+  for (const r of RULES) docs.set(`docs/rules/${r.meta.id}.md`, ruleDoc(r));
+  return docs;
+}
+
+if (require.main === module) {
+  const docs = generateDocs();
+  const dir = path.join(REPO_ROOT, 'docs', 'rules');
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of fs.readdirSync(dir)) if (!docs.has(`docs/rules/${f}`)) fs.rmSync(path.join(dir, f));
+  for (const [rel, text] of docs) fs.writeFileSync(path.join(REPO_ROOT, rel), text);
+  console.log(`wrote ${docs.size} files under docs/`);
+}

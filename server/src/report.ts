@@ -1,0 +1,126 @@
+import { RULES } from './service/rules';
+import type { Diagnostic, Severity } from './service/types';
+
+/** Where each rule's documentation lives (generated from the rule's metadata into docs/rules/). */
+export const RULE_DOCS_BASE = 'https://migplan.dev/docs/rules/';
+
+export function ruleDocUrl(id: string): string {
+  return `${RULE_DOCS_BASE}${id}`;
+}
+
+export interface FileResult {
+  /** As shown to the user: relative to the working directory, with `/`. */
+  path: string;
+  diagnostics: Diagnostic[];
+}
+
+export interface Summary {
+  files: number;
+  errors: number;
+  warnings: number;
+  infos: number;
+}
+
+export function summarize(results: FileResult[]): Summary {
+  const s: Summary = { files: results.length, errors: 0, warnings: 0, infos: 0 };
+  for (const r of results)
+    for (const d of r.diagnostics) {
+      if (d.severity === 'error') s.errors++;
+      else if (d.severity === 'warning') s.warnings++;
+      else s.infos++;
+    }
+  return s;
+}
+
+/** `{"files": [...], "summary": {...}}` exactly as the spec shows (ranges 0-based). */
+export function formatJson(results: FileResult[]): string {
+  const files = results.map((r) => ({
+    path: r.path,
+    diagnostics: r.diagnostics.map((d) => ({ rule: d.rule, severity: d.severity, message: d.message, range: d.range })),
+  }));
+  return JSON.stringify({ files, summary: summarize(results) }, null, 2) + '\n';
+}
+
+const COLORS: Record<Severity | 'dim' | 'bold', [string, string]> = {
+  error: ['\x1b[31m', '\x1b[39m'],
+  warning: ['\x1b[33m', '\x1b[39m'],
+  info: ['\x1b[36m', '\x1b[39m'],
+  dim: ['\x1b[2m', '\x1b[22m'],
+  bold: ['\x1b[1m', '\x1b[22m'],
+};
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** `path:line:col severity rule message`, 1-based like compilers, one per line, then a summary line. */
+export function formatText(results: FileResult[], color: boolean): string {
+  const paint = (kind: keyof typeof COLORS, s: string): string => (color ? COLORS[kind][0] + s + COLORS[kind][1] : s);
+  const lines: string[] = [];
+  for (const r of results)
+    for (const d of r.diagnostics) {
+      const where = `${r.path}:${d.range.start.line + 1}:${d.range.start.character + 1}`;
+      lines.push(`${where} ${paint(d.severity, d.severity)} ${paint('dim', d.rule)} ${d.message}`);
+    }
+  const s = summarize(results);
+  const problems = s.errors + s.warnings + s.infos;
+  const counts = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${plural(s.infos, 'info')} in ${plural(s.files, 'file')}`;
+  lines.push(problems === 0 ? `No problems in ${plural(s.files, 'file')}.` : paint('bold', counts));
+  return lines.join('\n') + '\n';
+}
+
+const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+
+/** SARIF 2.1.0 with the whole catalog as rule metadata. */
+export function formatSarif(results: FileResult[], version: string): string {
+  const index = new Map(RULES.map((r, i) => [r.meta.id, i]));
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'migplan',
+            version,
+            informationUri: RULE_DOCS_BASE,
+            rules: RULES.map((r) => ({
+              id: r.meta.id,
+              name: r.meta.id,
+              shortDescription: { text: r.meta.description },
+              fullDescription: { text: r.meta.rationale },
+              helpUri: ruleDocUrl(r.meta.id),
+              help: { text: `${r.meta.description} ${r.meta.rationale}` },
+              defaultConfiguration: { level: SARIF_LEVEL[r.meta.severity] },
+              properties: { fixable: r.meta.fixable },
+            })),
+          },
+        },
+        columnKind: 'utf16CodeUnits',
+        artifacts: results.map((r) => ({ location: { uri: encodeURI(r.path) } })),
+        results: results.flatMap((r, artifactIndex) =>
+          r.diagnostics.map((d) => ({
+            ruleId: d.rule,
+            ...(index.has(d.rule) ? { ruleIndex: index.get(d.rule) } : {}),
+            level: SARIF_LEVEL[d.severity],
+            message: { text: d.message },
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: encodeURI(r.path), index: artifactIndex },
+                  region: {
+                    startLine: d.range.start.line + 1,
+                    startColumn: d.range.start.character + 1,
+                    endLine: d.range.end.line + 1,
+                    endColumn: d.range.end.character + 1,
+                  },
+                },
+              },
+            ],
+          })),
+        ),
+      },
+    ],
+  };
+  return JSON.stringify(sarif, null, 2) + '\n';
+}

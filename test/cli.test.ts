@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { main } from '../server/src/cli';
+import { lint } from '../server/src/service/lint';
+import { EXAMPLES, ROOT, read } from './helpers';
+
+const EXAMPLE = path.join(EXAMPLES, 'split-user-name.migplan.yaml');
+
+function tmpdir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'migplan-cli-'));
+}
+
+function run(args: string[], cwd = ROOT, color = false): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const code = main(args, { cwd, stdout: (s) => (out += s), stderr: (s) => (err += s), color });
+  return { code, out, err };
+}
+
+/** The example with the cutover's soak removed and the verification sign-off gone. */
+function brokenPlan(): string {
+  return read(EXAMPLE).replace('    soak: 24h\n', '').replace('    sign_off: Dana Ortiz (data owner)\n', '');
+}
+
+describe('migplan lint', () => {
+  it('passes the example with exit 0', () => {
+    const r = run(['lint', EXAMPLE]);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.equal(r.out, 'No problems in 1 file.\n');
+  });
+
+  it('prints path:line:col severity rule message and exits 1 on errors', () => {
+    const dir = tmpdir();
+    fs.writeFileSync(path.join(dir, 'a.migplan.yaml'), brokenPlan());
+    const r = run(['lint', 'a.migplan.yaml'], dir);
+    assert.equal(r.code, 1);
+    const lines = r.out.trimEnd().split('\n');
+    const diagLines = lines.slice(0, -1);
+    assert.ok(diagLines.length >= 2);
+    for (const l of diagLines) assert.match(l, /^a\.migplan\.yaml:\d+:\d+ (error|warning|info) [a-z-]+ \S.*$/);
+    assert.ok(diagLines.some((l) => / error verification-sign-off /.test(l)));
+    assert.ok(diagLines.some((l) => / warning cutover-soak /.test(l)));
+    assert.match(lines[lines.length - 1], /^1 error, 1 warning, 0 infos in 1 file$/);
+    assert.doesNotMatch(r.out, /\x1b\[/, 'no colour when not on a TTY');
+    assert.match(run(['lint', 'a.migplan.yaml'], dir, true).out, /\x1b\[31merror\x1b\[39m/);
+  });
+
+  it('reports 1-based positions in text and 0-based in JSON, as the spec shows', () => {
+    const dir = tmpdir();
+    fs.writeFileSync(path.join(dir, 'a.migplan.yaml'), brokenPlan());
+    const text = run(['lint', 'a.migplan.yaml'], dir).out;
+    const json = JSON.parse(run(['lint', '--format', 'json', 'a.migplan.yaml'], dir).out);
+    assert.deepEqual(Object.keys(json), ['files', 'summary']);
+    assert.deepEqual(json.summary, { files: 1, errors: 1, warnings: 1, infos: 0 });
+    const [file] = json.files;
+    assert.equal(file.path, 'a.migplan.yaml');
+    for (const d of file.diagnostics) {
+      assert.deepEqual(Object.keys(d), ['rule', 'severity', 'message', 'range']);
+      assert.ok(text.includes(`a.migplan.yaml:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity} ${d.rule} ${d.message}`));
+    }
+  });
+
+  it('writes SARIF 2.1.0 with rule metadata and help URIs', () => {
+    const dir = tmpdir();
+    fs.writeFileSync(path.join(dir, 'a.migplan.yaml'), brokenPlan());
+    const r = run(['lint', '--format=sarif', 'a.migplan.yaml'], dir);
+    assert.equal(r.code, 1);
+    const sarif = JSON.parse(r.out);
+    assert.equal(sarif.version, '2.1.0');
+    const run0 = sarif.runs[0];
+    const rules = run0.tool.driver.rules as Array<{ id: string; helpUri: string; shortDescription: { text: string } }>;
+    assert.ok(rules.length >= 29);
+    for (const rule of rules) assert.match(rule.helpUri, new RegExp(`/${rule.id}$`));
+    assert.equal(run0.results.length, 2);
+    for (const res of run0.results) {
+      assert.equal(rules[res.ruleIndex].id, res.ruleId);
+      assert.ok(res.locations[0].physicalLocation.region.startLine >= 1);
+      assert.equal(res.locations[0].physicalLocation.artifactLocation.uri, 'a.migplan.yaml');
+    }
+  });
+
+  it('recurses into folders for *.migplan.yaml and *.migplan.yml only', () => {
+    const dir = tmpdir();
+    fs.mkdirSync(path.join(dir, 'plans', 'nested'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    fs.copyFileSync(EXAMPLE, path.join(dir, 'plans', 'a.migplan.yaml'));
+    fs.copyFileSync(EXAMPLE, path.join(dir, 'plans', 'nested', 'b.migplan.yml'));
+    fs.writeFileSync(path.join(dir, 'plans', 'other.yaml'), 'not: a plan\n');
+    fs.writeFileSync(path.join(dir, 'node_modules', 'x.migplan.yaml'), 'broken: [\n');
+    const json = JSON.parse(run(['lint', '--format', 'json', '.'], dir).out);
+    assert.deepEqual(json.files.map((f: { path: string }) => f.path), ['plans/a.migplan.yaml', 'plans/nested/b.migplan.yml']);
+  });
+
+  it('applies every fix with --fix, keeps a BOM and CRLF, and leaves a file that re-lints without fixable problems', () => {
+    const dir = tmpdir();
+    const file = path.join(dir, 'a.migplan.yaml');
+    const original = '\uFEFF' + brokenPlan().replace(/\n/g, '\r\n');
+    fs.writeFileSync(file, original);
+    const r = run(['lint', '--fix', 'a.migplan.yaml'], dir);
+    assert.equal(r.code, 0, r.out);
+    const fixed = fs.readFileSync(file, 'utf8');
+    assert.ok(fixed.startsWith('\uFEFF'), 'BOM kept');
+    assert.doesNotMatch(fixed.replace(/\r\n/g, ''), /\n/, 'line endings stay CRLF');
+    assert.match(fixed, /soak: 24h\r\n/);
+    assert.match(fixed, /sign_off: data-platform team \(Dana Ortiz\)\r\n|sign_off: "?data-platform team/);
+    assert.deepEqual(lint(fixed).diagnostics.map((d) => d.rule), []);
+    const again = run(['lint', '--fix', 'a.migplan.yaml'], dir);
+    assert.equal(again.code, 0);
+    assert.equal(fs.readFileSync(file, 'utf8'), fixed, 'a second --fix changes nothing');
+  });
+
+  it('uses the nearest .migplanrc.json, or --config', () => {
+    const dir = tmpdir();
+    fs.mkdirSync(path.join(dir, 'plans'));
+    fs.writeFileSync(path.join(dir, 'plans', 'a.migplan.yaml'), brokenPlan());
+    fs.writeFileSync(path.join(dir, '.migplanrc.json'), JSON.stringify({ rules: { 'verification-sign-off': 'warning', 'cutover-soak': 'off' } }));
+    const json = JSON.parse(run(['lint', '--format', 'json', 'plans'], dir).out);
+    assert.deepEqual(json.summary, { files: 1, errors: 0, warnings: 1, infos: 0 });
+    fs.writeFileSync(path.join(dir, 'strict.json'), JSON.stringify({ rules: { 'cutover-soak': 'error' } }));
+    const strict = run(['lint', '--format', 'json', '--config', 'strict.json', 'plans'], dir);
+    assert.equal(strict.code, 1);
+    assert.deepEqual(JSON.parse(strict.out).summary, { files: 1, errors: 2, warnings: 0, infos: 0 });
+  });
+
+  for (const [name, setup, args, expected] of [
+    ['a missing path', () => {}, ['lint', 'nope.migplan.yaml'], /^migplan: nope\.migplan\.yaml: no such file or folder\n$/],
+    ['a folder with no plans', (d: string) => fs.mkdirSync(path.join(d, 'empty')), ['lint', 'empty'], /^migplan: empty: no \*\.migplan\.yaml files in this folder\n$/],
+    ['a non-YAML file', (d: string) => fs.writeFileSync(path.join(d, 'notes.txt'), 'hello'), ['lint', 'notes.txt'], /^migplan: notes\.txt: not a YAML file/],
+    ['binary bytes', (d: string) => fs.writeFileSync(path.join(d, 'bin.migplan.yaml'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2])), ['lint', 'bin.migplan.yaml'], /^migplan: bin\.migplan\.yaml: not a text file/],
+    ['invalid UTF-8', (d: string) => fs.writeFileSync(path.join(d, 'latin1.migplan.yaml'), Buffer.from('title: caf\xe9\n', 'latin1')), ['lint', 'latin1.migplan.yaml'], /^migplan: latin1\.migplan\.yaml: not valid UTF-8 text\n$/],
+    ['an unreadable path', (d: string) => fs.writeFileSync(path.join(d, 'file'), 'x'), ['lint', 'file/a.migplan.yaml'], /^migplan: file\/a\.migplan\.yaml: cannot read \(ENOTDIR\)\n$/],
+    ['an unknown option', () => {}, ['lint', '--frmat', 'json', 'x'], /^migplan: unknown option '--frmat'\n$/],
+    ['an unknown format', () => {}, ['lint', '--format', 'xml', 'x'], /^migplan: unknown format 'xml'/],
+    ['an unknown command', () => {}, ['lnit'], /^migplan: unknown command 'lnit'/],
+    ['a bad config', (d: string) => fs.writeFileSync(path.join(d, 'c.json'), '{"rules": {"no-such-rule": "off"}}'), ['lint', '--config', 'c.json', '.'], /^migplan: .*c\.json: unknown rule 'no-such-rule'\n$/],
+    ['a config that is not JSON', (d: string) => fs.writeFileSync(path.join(d, 'c.json'), '{rules'), ['lint', '--config', 'c.json', '.'], /^migplan: .*c\.json: invalid JSON/],
+  ] as const) {
+    it(`exits 2 with a one-line error on ${name}`, () => {
+      const dir = tmpdir();
+      (setup as (d: string) => void)(dir);
+      const r = run([...args], dir);
+      assert.equal(r.code, 2, r.err);
+      assert.equal(r.out, '');
+      assert.match(r.err, expected);
+      assert.equal(r.err.trimEnd().split('\n').length, 1);
+    });
+  }
+});
+
+describe('migplan render', () => {
+  it('prints Markdown to stdout or writes -o OUT', () => {
+    const dir = tmpdir();
+    const r = run(['render', EXAMPLE], dir);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /^# Split users\.name into first\\?_name and last\\?_name/m);
+    assert.equal(run(['render', EXAMPLE, '-o', 'plan.md'], dir).code, 0);
+    assert.equal(fs.readFileSync(path.join(dir, 'plan.md'), 'utf8'), r.out);
+  });
+
+  it('refuses a folder with exit 2', () => {
+    const r = run(['render', 'test'], ROOT);
+    assert.equal(r.code, 2);
+  });
+});
+
+describe('migplan init', () => {
+  it('writes a template that lints without errors, and refuses to overwrite', () => {
+    const dir = tmpdir();
+    const r = run(['init', 'new.migplan.yaml'], dir);
+    assert.equal(r.code, 0, r.err);
+    const text = fs.readFileSync(path.join(dir, 'new.migplan.yaml'), 'utf8');
+    assert.deepEqual(lint(text).diagnostics.map((d) => `${d.rule}: ${d.message}`), []);
+    fs.writeFileSync(path.join(dir, 'new.migplan.yaml'), 'mine\n');
+    const again = run(['init', 'new.migplan.yaml'], dir);
+    assert.equal(again.code, 2);
+    assert.match(again.err, /already exists; not overwriting/);
+    assert.equal(fs.readFileSync(path.join(dir, 'new.migplan.yaml'), 'utf8'), 'mine\n');
+  });
+
+  it('defaults to migration.migplan.yaml', () => {
+    const dir = tmpdir();
+    assert.equal(run(['init'], dir).code, 0);
+    assert.ok(fs.existsSync(path.join(dir, 'migration.migplan.yaml')));
+  });
+});
+
+describe('the migplan executable', () => {
+  const bin = path.join(ROOT, 'bin', 'migplan.js');
+  it('exits with the documented codes and never prints a stack trace', () => {
+    const ok = spawnSync(process.execPath, [bin, 'lint', EXAMPLE], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    const missing = spawnSync(process.execPath, [bin, 'lint', 'does/not/exist.migplan.yaml'], { encoding: 'utf8' });
+    assert.equal(missing.status, 2);
+    assert.equal(missing.stderr, 'migplan: does/not/exist.migplan.yaml: no such file or folder\n');
+    const version = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
+    assert.equal(version.stdout.trim(), JSON.parse(read(path.join(ROOT, 'package.json'))).version);
+  });
+});

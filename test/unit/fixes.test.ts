@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Edits, Flow, applyRawEdits, styleOf } from '../../server/src/service/fixes';
+import { PlanDocument } from '../../server/src/service/plan';
+
+function edit(text: string, fn: (e: Edits, plan: PlanDocument) => ReturnType<Edits['insertEntry']>): string {
+  const plan = new PlanDocument(text);
+  return applyRawEdits(plan.text, [fn(new Edits(plan), plan)]);
+}
+
+describe('edit kit', () => {
+  it('reads the file\'s indentation and sequence style', () => {
+    assert.deepEqual(styleOf(new PlanDocument('a:\n    b: 1\nl:\n- x\n')), { eol: '\n', indent: 4, seqIndent: false });
+    assert.deepEqual(styleOf(new PlanDocument('a:\r\n  b: 1\r\nl:\r\n  - x\r\n')), { eol: '\r\n', indent: 2, seqIndent: true });
+  });
+
+  it('inserts an entry at the end of a block map, after its nested content and keeping comments', () => {
+    const text = 'p:\n  a: 1 # keep\n  b:\n    - x\n  # trailing comment\nq: 2\n';
+    const out = edit(text, (e, plan) => e.insertEntry(plan.root!.get('p')!, 'c', ['y', 'z']));
+    assert.equal(out, 'p:\n  a: 1 # keep\n  b:\n    - x\n  c:\n    - y\n    - z\n  # trailing comment\nq: 2\n');
+  });
+
+  it('inserts after a named sibling, or before one with the comments above it', () => {
+    const text = 'a: 1\nb: 2\n# about c\nc: 3\n';
+    assert.equal(edit(text, (e, p) => e.insertEntry(p.root!, 'x', 9, { after: ['a'] })), 'a: 1\nx: 9\nb: 2\n# about c\nc: 3\n');
+    assert.equal(edit(text, (e, p) => e.insertEntry(p.root!, 'x', 9, { before: ['c'] })), 'a: 1\nb: 2\nx: 9\n# about c\nc: 3\n');
+    assert.equal(edit(text, (e, p) => e.insertEntry(p.root!, 'x', 9, { after: ['nope'], before: ['nope'] })), 'a: 1\nb: 2\n# about c\nc: 3\nx: 9\n');
+  });
+
+  it('follows a non-indented sequence style and CRLF', () => {
+    const text = 'p:\r\n    a: 1\r\nl:\r\n- x\r\n';
+    assert.equal(edit(text, (e, p) => e.insertEntry(p.root!.get('p')!, 'steps', ['s'])), 'p:\r\n    a: 1\r\n    steps:\r\n    - s\r\nl:\r\n- x\r\n');
+  });
+
+  it('inserts into flow maps and sequences', () => {
+    assert.equal(edit('t: {a: 1}\n', (e, p) => e.insertEntry(p.root!.get('t')!, 'b', 'x y')), 't: {a: 1, b: x y}\n');
+    assert.equal(edit('r: [1, 2]\n', (e, p) => e.insertItem(p.root!.get('r')!, 3)), 'r: [1, 2, 3]\n');
+    assert.equal(edit('r: [1, 2]\n', (e, p) => e.insertItem(p.root!.get('r')!, 0, 0)), 'r: [0, 1, 2]\n');
+  });
+
+  it('inserts a list item before another, keeping that item\'s comments with it', () => {
+    const text = 'phases:\n  # first\n  - id: a\n    kind: custom\n';
+    const out = edit(text, (e, p) => e.insertItem(p.root!.get('phases')!, { id: 'z', kind: 'dual-write' }, 0));
+    assert.equal(out, 'phases:\n  - id: z\n    kind: dual-write\n  # first\n  - id: a\n    kind: custom\n');
+    const end = edit(text, (e, p) => e.insertItem(p.root!.get('phases')!, { id: 'z', steps: ['s'] }));
+    assert.equal(end, 'phases:\n  # first\n  - id: a\n    kind: custom\n  - id: z\n    steps:\n      - s\n');
+  });
+
+  it('replaces scalars and block collections with flow values, keeping trailing comments', () => {
+    assert.equal(edit('soak: 12h # short\n', (e, p) => e.replaceValue(p.root!.get('soak')!, '24h')), 'soak: 24h # short\n');
+    assert.equal(edit('ramp:\n  - 5\n  - 50\nx: 1\n', (e, p) => e.replaceValue(p.root!.get('ramp')!, new Flow([1, 10, 50, 100]))), 'ramp: [1, 10, 50, 100]\nx: 1\n');
+    assert.equal(edit('owner: x\n', (e, p) => e.replaceValue(p.root!.get('owner')!, 'needs: quoting')), 'owner: "needs: quoting"\n');
+  });
+
+  it('removes a comment line, or only the trailing comment', () => {
+    const text = 'a: 1\n# migplan-ignore x -- y\nb: 2 # note\n';
+    const plan = new PlanDocument(text);
+    const e = new Edits(plan);
+    const own = text.indexOf('# migplan');
+    assert.equal(applyRawEdits(text, [e.removeComment([own, text.indexOf('\nb:')])]), 'a: 1\nb: 2 # note\n');
+    const trailing = text.indexOf('# note');
+    assert.equal(applyRawEdits(text, [e.removeComment([trailing, text.length - 1])]), 'a: 1\n# migplan-ignore x -- y\nb: 2\n');
+  });
+});
