@@ -73,7 +73,7 @@ describe('bad input', () => {
     const text = EXAMPLE.replace('owner: data-platform team (Dana Ortiz)\n', 'owner: data-platform team (Dana Ortiz)\nowner: someone else\n');
     const d = check(text);
     assert.deepEqual(d.map((x) => x.rule), ['yaml-syntax']);
-    assert.equal(d[0].range.start.line, 3);
+    assert.equal(d[0].range.start.line, 4);
     assert.match(d[0].message, /Duplicate key/);
     const alsoRules = check(text.replace('    soak: 24h\n', ''));
     assert.deepEqual(rules(alsoRules), ['cutover-soak', 'yaml-syntax']);

@@ -123,7 +123,7 @@ function readPlan(io: Io, file: string): string {
   }
   if (buf.subarray(0, 8192).includes(0)) throw new UsageError(`${shown}: not a text file (binary content)`);
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
   } catch {
     throw new UsageError(`${shown}: not valid UTF-8 text`);
   }

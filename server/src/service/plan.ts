@@ -94,6 +94,7 @@ export class PlanDocument {
       this.problems.push({ rule: 'yaml-syntax', span: [s, Math.max(en, s)], message: yamlMessage(e.code, e.message) });
       if (!SOFT_ERRORS.has(e.code)) broken = true;
     }
+    this.reportControlCharacters();
     this.broken = broken;
     const contents = doc?.contents ?? null;
     if (contents === null || (isScalar(contents) && contents.value === null)) {
@@ -109,6 +110,20 @@ export class PlanDocument {
       return;
     }
     this.root = new PNode(doc!, contents as YNode, undefined, [], undefined);
+  }
+
+  /**
+   * YAML allows only printable characters (tab, line breaks and no other C0
+   * control, no DEL); the yaml package accepts them, so they are reported here.
+   * A few at most: a binary file would otherwise give thousands.
+   */
+  private reportControlCharacters(): void {
+    const re = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/g;
+    let count = 0;
+    for (let m = re.exec(this.text); m && count < 5; m = re.exec(this.text), count++) {
+      const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+      this.problems.push({ rule: 'yaml-syntax', span: [m.index, m.index + 1], message: `Control character U+${code} is not allowed in YAML; remove it (is this a binary file or a bad copy-paste?).` });
+    }
   }
 
   /** The phases that are mappings, in order. */
