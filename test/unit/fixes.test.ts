@@ -62,3 +62,14 @@ describe('edit kit', () => {
     assert.equal(applyRawEdits(text, [e.removeComment([trailing, text.length - 1])]), 'a: 1\n# migplan-ignore x -- y\nb: 2\n');
   });
 });
+
+describe('applying edits', () => {
+  it('applies insertions at one offset in array order, as LSP does', () => {
+    assert.equal(applyRawEdits('ab', [{ span: [1, 1], text: 'X' }, { span: [1, 1], text: 'Y' }]), 'aXYb');
+  });
+
+  it('reports a block collection\'s span without its trailing line break', () => {
+    const plan = new PlanDocument('a:\n  - 1\n  - 2\nb: 1\n');
+    assert.equal(plan.slice(plan.root!.get('a')!.span), '- 1\n  - 2');
+  });
+});

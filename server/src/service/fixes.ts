@@ -247,11 +247,15 @@ export class Edits {
   }
 }
 
-/** Applies offset edits to a text (edits must not overlap). */
+/**
+ * Applies offset edits to a text (edits must not overlap). Insertions at the
+ * same offset land in array order, as LSP clients apply them.
+ */
 export function applyRawEdits(text: string, edits: RawEdit[]): string {
-  const sorted = [...edits].sort((a, b) => b.span[0] - a.span[0] || b.span[1] - a.span[1]);
+  const order = edits.map((e, i) => ({ e, i }));
+  order.sort((a, b) => b.e.span[0] - a.e.span[0] || b.e.span[1] - a.e.span[1] || b.i - a.i);
   let out = text;
-  for (const e of sorted) out = out.slice(0, e.span[0]) + e.text + out.slice(e.span[1]);
+  for (const { e } of order) out = out.slice(0, e.span[0]) + e.text + out.slice(e.span[1]);
   return out;
 }
 

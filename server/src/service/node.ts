@@ -149,10 +149,19 @@ export class PNode {
     return out;
   }
 
-  /** Span of the node as written: [start, valueEnd). */
+  /**
+   * Span of the node as written: [start, valueEnd). A block collection ends
+   * at its last character, not after its trailing line break.
+   */
   get span(): Span {
     const r = this.src?.range;
-    if (r) return [r[0], r[1]];
+    if (r) {
+      const text = sources.get(this.doc);
+      if (text === undefined || !(isMap(this.src) || isSeq(this.src))) return [r[0], r[1]];
+      let e = r[1];
+      while (e > r[0] && /\s/.test(text[e - 1])) e--;
+      return [r[0], e];
+    }
     const k = this.keySpan;
     return k ?? [0, 0];
   }
@@ -201,11 +210,11 @@ export class PNode {
   }
 }
 
-const dashCache = new WeakMap<Document, string>();
+const sources = new WeakMap<Document, string>();
 
 /** The offset of the `-` indicator before a block sequence item, when there is one on its line. */
 function dashBefore(doc: Document, node: YNode): number | undefined {
-  const text = dashCache.get(doc);
+  const text = sources.get(doc);
   const start = node.range?.[0];
   if (text === undefined || start === undefined) return undefined;
   let i = start - 1;
@@ -215,5 +224,5 @@ function dashBefore(doc: Document, node: YNode): number | undefined {
 
 /** Registers the source text of a document so sequence items can find their dashes. */
 export function registerSource(doc: Document, text: string): void {
-  dashCache.set(doc, text);
+  sources.set(doc, text);
 }

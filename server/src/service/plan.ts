@@ -91,7 +91,8 @@ export class PlanDocument {
     // Warnings (such as an unresolved custom tag) are errors of the format too.
     for (const e of [...(doc?.errors ?? []), ...(doc?.warnings ?? [])]) {
       const [s, en] = e.pos;
-      this.problems.push({ rule: 'yaml-syntax', span: [s, Math.max(en, s)], message: yamlMessage(e.code, e.message) });
+      const end = e.code === 'DUPLICATE_KEY' ? s + keyLength(text, s) : Math.max(en, s);
+      this.problems.push({ rule: 'yaml-syntax', span: [s, end], message: yamlMessage(e.code, e.message) });
       if (!SOFT_ERRORS.has(e.code)) broken = true;
     }
     this.reportControlCharacters();
@@ -180,6 +181,12 @@ function firstAlias(text: string): Span | undefined {
   if (!m) return undefined;
   const start = m.index + m[1].length;
   return [start, start + m[0].length - m[1].length];
+}
+
+/** Length of the (plain or quoted) mapping key starting at `offset`. */
+function keyLength(text: string, offset: number): number {
+  const m = /^(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^:#\n]*?(?=[ \t]*:))/.exec(text.slice(offset, offset + 1024));
+  return m && m[0].length > 0 ? m[0].length : 1;
 }
 
 function formatMiB(n: number): string {
