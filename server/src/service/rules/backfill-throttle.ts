@@ -1,7 +1,98 @@
+import type { PNode } from '../node';
+import { durationText, insertPhaseKey } from '../phaseKinds';
+import type { RawRelated } from '../rule';
 import { defineRule } from '../rule';
+import { phaseLabel, phasesOf } from '../ruleHelpers';
+import { conditionDurationMs, formatDuration, parseCondition, parseDuration } from '../values';
 
-// PLACEHOLDER: to be written.
+const DEFAULT = '5s';
+const DEFAULT_MS = 5000;
+
+interface LagTrigger {
+  when: PNode;
+  text: string;
+  ms: number;
+}
+
+/** The phase's lowest replica-lag trigger: a `when` whose metric contains `replica_lag` with a duration threshold. */
+function lowestLagTrigger(phase: PNode): LagTrigger | undefined {
+  let lowest: LagTrigger | undefined;
+  for (const t of phase.get('triggers')?.items() ?? []) {
+    const when = t.get('when');
+    const text = when?.str();
+    if (!when || text === undefined) continue;
+    const c = parseCondition(text);
+    if (!c || !c.metric.includes('replica_lag') || c.ofBaseline) continue;
+    const ms = conditionDurationMs(c);
+    if (ms === undefined) continue;
+    if (!lowest || ms < lowest.ms) lowest = { when, text, ms };
+  }
+  return lowest;
+}
+
+/** `5s`, or half the lowest trigger threshold when 5s would not be below it. */
+function fixValue(trigger: LagTrigger | undefined): string | undefined {
+  if (!trigger || DEFAULT_MS < trigger.ms) return DEFAULT;
+  return durationText(trigger.ms / 2);
+}
+
+function human(ms: number): string {
+  return ms > 0 && ms < 1 ? `${ms}ms` : formatDuration(ms);
+}
+
 export const rule = defineRule({
-  meta: { id: 'backfill-throttle', severity: 'warning', description: "no throttle.max_replica_lag or not below the replica-lag trigger", rationale: 'PLACEHOLDER', fixable: false },
-  check() {},
+  meta: {
+    id: 'backfill-throttle',
+    severity: 'warning',
+    description: "A backfill phase has no `throttle.max_replica_lag`, or one not below the phase's own replica-lag rollback trigger.",
+    rationale:
+      'A backfill competes with production traffic; the method throttles it on replica lag so that reads served by replicas stay fresh. ' +
+      'The throttle has to act before the rollback trigger does: if the backfill only slows down at the lag that aborts the phase, the throttle never helps. ' +
+      'A throttle well under the trigger keeps the backfill running slowly instead of rolling it back.',
+    fixable: true,
+  },
+  check(ctx) {
+    for (const phase of phasesOf(ctx.plan.phases, 'backfill')) {
+      const node = phase.node;
+      const trigger = lowestLagTrigger(node);
+      const value = fixValue(trigger);
+      const below = trigger ? ` (below the ${human(trigger.ms)} of its replica-lag trigger)` : '';
+      const throttle = node.get('throttle');
+      if (throttle === undefined) {
+        ctx.report({
+          span: node.missingSpan,
+          message:
+            `${phaseLabel(phase)} has no throttle: a backfill running flat out builds replica lag and serves stale reads until a trigger aborts it. ` +
+            `Add \`throttle: {max_replica_lag: ...}\`${value ? `, such as ${value}${below}` : ''}.`,
+          fix: value ? { title: `Add throttle with max_replica_lag: ${value}`, edits: [insertPhaseKey(ctx.edits, phase, 'throttle', { max_replica_lag: value })], preferred: true } : undefined,
+        });
+        continue;
+      }
+      if (!throttle.isMap) continue; // null or a scalar: the schema's
+      const lag = throttle.get('max_replica_lag');
+      if (lag === undefined) {
+        ctx.report({
+          span: throttle.missingSpan,
+          message:
+            `${phaseLabel(phase)} has a throttle without max_replica_lag: nothing says when the backfill slows down to let replicas catch up. ` +
+            `Add \`max_replica_lag\`${value ? `, such as ${value}${below}` : ''}.`,
+          fix: value ? { title: `Add max_replica_lag: ${value}`, edits: [ctx.edits.insertEntry(throttle, 'max_replica_lag', value)], preferred: true } : undefined,
+        });
+        continue;
+      }
+      const s = lag.str();
+      const ms = s === undefined ? undefined : parseDuration(s);
+      if (ms === undefined || !trigger || ms < trigger.ms) continue;
+      const related: RawRelated[] = [{ span: trigger.when.reportSpan, message: `The replica-lag rollback trigger, at ${human(trigger.ms)}` }];
+      ctx.report({
+        span: lag.reportSpan,
+        message:
+          `${phaseLabel(phase)} throttles at max_replica_lag ${s!.trim()}, which is not below its rollback trigger '${trigger.text.trim()}': ` +
+          'the trigger rolls the phase back before the throttle has slowed the backfill down. ' +
+          `Set max_replica_lag below ${human(trigger.ms)}${value ? `, such as ${value}` : ''}.`,
+        related,
+        fix: value ? { title: `Set max_replica_lag to ${value}`, edits: [ctx.edits.replaceValue(lag, value)], preferred: true } : undefined,
+      });
+    }
+  },
 });

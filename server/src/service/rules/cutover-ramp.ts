@@ -1,7 +1,71 @@
+import { Flow } from '../fixes';
+import { insertPhaseKey, joinList, trimmedReportSpan } from '../phaseKinds';
 import { defineRule } from '../rule';
+import { isEmpty, phaseLabel, phasesOf } from '../ruleHelpers';
 
-// PLACEHOLDER: to be written.
+const RAMP = [1, 10, 50, 100];
+const FLAG_TODO = 'TODO: feature flag name';
+
+/** What is wrong with a ramp of valid numbers, or an empty list when nothing is. */
+function rampProblems(ramp: number[]): string[] {
+  if (ramp.length === 0) return ['it is empty'];
+  const out: string[] = [];
+  const drop = ramp.findIndex((n, i) => i > 0 && n <= ramp[i - 1]);
+  if (drop > 0) out.push(`it is not strictly increasing (${ramp[drop - 1]} then ${ramp[drop]})`);
+  if (ramp[ramp.length - 1] !== 100) out.push(`it ends at ${ramp[ramp.length - 1]}, not 100`);
+  if (ramp[0] > 10) out.push(`it starts at ${ramp[0]}, above 10`);
+  return out;
+}
+
 export const rule = defineRule({
-  meta: { id: 'cutover-ramp', severity: 'error', description: "no flag or a bad ramp", rationale: 'PLACEHOLDER', fixable: false },
-  check() {},
+  meta: {
+    id: 'cutover-ramp',
+    severity: 'error',
+    description: 'A cutover phase has no `flag`, or a `ramp` that is missing, not strictly increasing, not ending at 100 or starting above 10 percent.',
+    rationale:
+      'The method moves reads to the new shape behind a feature flag, in stages, so that a problem reaches a small share of traffic first and rolling back is a flag flip, not a deploy. ' +
+      'The ramp has to start small (10% or less), only ever go up, and end with all traffic on the new path; otherwise the cutover is either a big bang or never finishes.',
+    fixable: true,
+  },
+  check(ctx) {
+    for (const phase of phasesOf(ctx.plan.phases, 'cutover')) {
+      const node = phase.node;
+      const flag = node.get('flag');
+      if (flag === undefined || isEmpty(flag)) {
+        ctx.report({
+          span: flag ? flag.reportSpan : node.missingSpan,
+          message:
+            `${phaseLabel(phase)} ${flag ? 'has an empty flag' : 'names no feature flag'}: without one, moving reads is a deploy and so is rolling it back. ` +
+            'Name the `flag` that routes reads to the new shape.',
+          fix: { title: 'Add a feature flag placeholder', edits: [flag ? ctx.edits.replaceValue(flag, FLAG_TODO) : insertPhaseKey(ctx.edits, phase, 'flag', FLAG_TODO)] },
+        });
+      }
+
+      const ramp = node.get('ramp');
+      const fixTitle = `Set ramp to [${RAMP.join(', ')}]`;
+      if (ramp === undefined) {
+        ctx.report({
+          span: node.missingSpan,
+          message:
+            `${phaseLabel(phase)} has no ramp: all traffic would move at once. ` +
+            `Add a \`ramp\` of flag percentages that starts at 10 or less, rises strictly and ends at 100, such as [${RAMP.join(', ')}].`,
+          fix: { title: fixTitle, edits: [insertPhaseKey(ctx.edits, phase, 'ramp', new Flow(RAMP))], preferred: true },
+        });
+        continue;
+      }
+      // Not a list, or items that are not numbers in (0, 100]: the schema's to report.
+      if (!ramp.isSeq) continue;
+      const values = ramp.items().map((it) => it.num());
+      if (values.some((n) => n === undefined || n <= 0 || n > 100)) continue;
+      const problems = rampProblems(values as number[]);
+      if (problems.length === 0) continue;
+      ctx.report({
+        span: trimmedReportSpan(ctx.plan, ramp),
+        message:
+          `${phaseLabel(phase)} has a ramp that does not stage the cutover: ${joinList(problems)}. ` +
+          `A ramp starts with 10% of traffic or less, only goes up, and ends at 100, such as [${RAMP.join(', ')}].`,
+        fix: { title: fixTitle, edits: [ctx.edits.replaceValue(ramp, new Flow(RAMP))], preferred: true },
+      });
+    }
+  },
 });

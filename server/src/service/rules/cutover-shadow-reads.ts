@@ -1,7 +1,35 @@
+import { insertPhaseKey } from '../phaseKinds';
 import { defineRule } from '../rule';
+import { phaseLabel, phasesOf } from '../ruleHelpers';
 
-// PLACEHOLDER: to be written.
 export const rule = defineRule({
-  meta: { id: 'cutover-shadow-reads', severity: 'warning', description: "shadow_reads is not true", rationale: 'PLACEHOLDER', fixable: false },
-  check() {},
+  meta: {
+    id: 'cutover-shadow-reads',
+    severity: 'warning',
+    description: 'A cutover phase whose `shadow_reads` is missing or false.',
+    rationale:
+      'Before a read is served from the new shape, the method reads both shapes and compares them, logging every mismatch. ' +
+      'Shadow reads find backfill bugs and dual-write gaps while the old path still answers users, when fixing them costs nothing. ' +
+      'Without them the first sign of a mismatch is a user seeing wrong data.',
+    fixable: true,
+  },
+  check(ctx) {
+    for (const phase of phasesOf(ctx.plan.phases, 'cutover')) {
+      const v = phase.node.get('shadow_reads');
+      // A non-boolean value is the schema's to report.
+      if (v !== undefined && v.bool() !== false) continue;
+      ctx.report({
+        span: v ? v.reportSpan : phase.node.missingSpan,
+        message:
+          `${phaseLabel(phase)} ${v ? 'turns shadow reads off' : 'does not say it uses shadow reads'}: ` +
+          'without reading both shapes and comparing them, a mismatch from the backfill or dual-write is first seen by users. ' +
+          'Set `shadow_reads: true` and log every mismatch.',
+        fix: {
+          title: 'Set shadow_reads: true',
+          edits: [v ? ctx.edits.replaceValue(v, true) : insertPhaseKey(ctx.edits, phase, 'shadow_reads', true)],
+          preferred: true,
+        },
+      });
+    }
+  },
 });
