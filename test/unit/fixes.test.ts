@@ -73,3 +73,18 @@ describe('applying edits', () => {
     assert.equal(plan.slice(plan.root!.get('a')!.span), '- 1\n  - 2');
   });
 });
+
+describe('edits that once broke YAML', () => {
+  it('inserts into an aliased flow collection at its anchor, not into the alias token', () => {
+    const out = edit('a: &x {id: q}\nphases:\n  - *x\n', (e, p) => e.insertEntry(p.phases[0].node, 'kind', 'custom'));
+    assert.equal(out, 'a: &x {id: q, kind: custom}\nphases:\n  - *x\n');
+    const seq = edit('r: &r [1]\ns: *r\n', (e, p) => e.insertItem(p.root!.get('s')!, 2));
+    assert.equal(seq, 'r: &r [1, 2]\ns: *r\n');
+  });
+
+  it('quotes strings with flow indicators inside flow collections', () => {
+    assert.equal(edit('x: {a: 1}\n', (e, p) => e.insertEntry(p.root!.get('x')!, 'b', 'p, q')), 'x: {a: 1, b: "p, q"}\n');
+    assert.equal(edit('t: [a]\n', (e, p) => e.insertItem(p.root!.get('t')!, 'users, orders')), 't: [a, "users, orders"]\n');
+    assert.equal(edit('x: 1\n', (e, p) => e.insertEntry(p.root!, 'tables', new Flow(['users, orders', 'x']))), 'x: 1\ntables: ["users, orders", x]\n');
+  });
+});

@@ -73,11 +73,17 @@ export function scalarText(v: string | number | boolean): string {
   return stringify(v, { lineWidth: 0 }).trimEnd();
 }
 
-function flowText(v: YValue): string {
-  if (v instanceof Flow) return `[${v.items.map(scalarText).join(', ')}]`;
-  if (Array.isArray(v)) return `[${v.map(flowText).join(', ')}]`;
-  if (typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${flowText(x)}`).join(', ')} }`;
-  return scalarText(v);
+/** A scalar inside `[...]` / `{...}`: flow indicators force quotes there. */
+function flowScalarText(v: string | number | boolean): string {
+  return typeof v === 'string' && /[,[\]{}]/.test(v) ? JSON.stringify(v) : scalarText(v);
+}
+
+/** A value written inline. `inFlow`: it sits inside a flow collection already. */
+function flowText(v: YValue, inFlow = false): string {
+  if (v instanceof Flow) return `[${v.items.map(flowScalarText).join(', ')}]`;
+  if (Array.isArray(v)) return `[${v.map((x) => flowText(x, true)).join(', ')}]`;
+  if (typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${flowText(x, true)}`).join(', ')} }`;
+  return inFlow ? flowScalarText(v) : scalarText(v);
 }
 
 function isBlock(v: YValue): v is YValue[] | { [key: string]: YValue } {
@@ -156,9 +162,10 @@ export class Edits {
       return { span: [s, e], text: `{ ${key}: ${flowText(value)} }` };
     }
     if (n.flow) {
-      const close = trimEndOffset(plan.text, map.span[0], map.span[1]) - 1; // the `}`
-      const before = trimEndOffset(plan.text, map.span[0], close);
-      return { span: [before, before], text: `, ${key}: ${flowText(value)}` };
+      const [s, e] = map.resolvedSpan;
+      const close = trimEndOffset(plan.text, s, e) - 1; // the `}`
+      const before = trimEndOffset(plan.text, s, close);
+      return { span: [before, before], text: `, ${key}: ${flowText(value, true)}` };
     }
     const pairs = n.items as Pair[];
     const col = plan.lines.column((pairs[0].key as YNode).range![0]);
@@ -201,14 +208,15 @@ export class Edits {
     const { plan, style } = this;
     const items = seq.items();
     if (seq.isFlow) {
-      const close = trimEndOffset(plan.text, seq.span[0], seq.span[1]) - 1;
-      if (items.length === 0) return { span: [close, close], text: flowText(value) };
+      const [start, end] = seq.resolvedSpan;
+      const close = trimEndOffset(plan.text, start, end) - 1;
+      if (items.length === 0) return { span: [close, close], text: flowText(value, true) };
       if (index !== undefined && index < items.length) {
         const s = items[index].span[0];
-        return { span: [s, s], text: `${flowText(value)}, ` };
+        return { span: [s, s], text: `${flowText(value, true)}, ` };
       }
-      const before = trimEndOffset(plan.text, seq.span[0], close);
-      return { span: [before, before], text: `, ${flowText(value)}` };
+      const before = trimEndOffset(plan.text, start, close);
+      return { span: [before, before], text: `, ${flowText(value, true)}` };
     }
     const first = items[0];
     const dashCol = first?.dashOffset !== undefined ? plan.lines.column(first.dashOffset) : plan.lines.column(seq.keySpan?.[0] ?? 0) + (style.seqIndent ? style.indent : 0);

@@ -166,6 +166,19 @@ export class PNode {
     return k ?? [0, 0];
   }
 
+  /**
+   * Span of the node itself, aliases resolved: where an edit inside this
+   * collection must go (an alias token has no room for one).
+   */
+  get resolvedSpan(): Span {
+    const n = this.node;
+    if (!n || n === this.src || !n.range) return this.span;
+    const text = sources.get(this.doc);
+    let e = n.range[1];
+    while (text !== undefined && e > n.range[0] && /\s/.test(text[e - 1])) e--;
+    return [n.range[0], e];
+  }
+
   get keySpan(): Span | undefined {
     const r = this.keyNode?.range;
     return r ? [r[0], r[1]] : undefined;
