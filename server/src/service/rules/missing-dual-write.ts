@@ -1,7 +1,33 @@
 import { defineRule } from '../rule';
+import { freshPhaseId, insertPhase, phaseSkeleton, writtenInPlace } from '../templates';
 
-// PLACEHOLDER: to be written.
 export const rule = defineRule({
-  meta: { id: 'missing-dual-write', severity: 'error', description: "no dual-write phase", rationale: 'PLACEHOLDER', fixable: false },
-  check() {},
+  meta: {
+    id: 'missing-dual-write',
+    severity: 'error',
+    description: 'The plan has no `dual-write` phase: a big-bang cutover.',
+    rationale:
+      'The method starts a rollout by writing both the old and the new shape, so that the two stay in sync while the backfill runs and reads move over gradually. ' +
+      'Without a dual-write phase the switch happens all at once: writes made during the backfill are lost or diverge, and going back means losing what was written in the new shape. ' +
+      'Dual-writing is what keeps every later phase reversible.',
+    fixable: true,
+  },
+  check(ctx) {
+    const root = ctx.plan.root!;
+    const phases = root.get('phases');
+    // `phases` missing or not a list is the schema's to report.
+    if (!phases?.isSeq || !phases.keySpan) return;
+    if (ctx.plan.phases.some((p) => p.kind === 'dual-write')) return;
+    const id = freshPhaseId('dual-write', ctx.plan.phases.map((p) => p.id));
+    ctx.report({
+      span: phases.keySpan,
+      message:
+        'The plan has no dual-write phase, so it is a big-bang migration: writes made while the data moves are not kept in both shapes, and there is no period where old and new stay in sync and reads can move back cheaply. ' +
+        'Add a `dual-write` phase, before the first phase, in which every write goes to both the old and the new shape.',
+      // Through an alias (`phases: *list`) the list is written elsewhere: no edit in place.
+      ...(writtenInPlace(phases)
+        ? { fix: { title: 'Insert a dual-write phase before the first phase', edits: [insertPhase(ctx.edits, phases, phaseSkeleton('dual-write', { id }), 0)] } }
+        : {}),
+    });
+  },
 });

@@ -1,7 +1,36 @@
+import type { Phase } from '../plan';
 import { defineRule } from '../rule';
+import { KIND_ORDER, phaseLabel, phaseName } from '../ruleHelpers';
 
-// PLACEHOLDER: to be written.
+function rank(p: Phase): number {
+  return p.kind === undefined ? -1 : KIND_ORDER.indexOf(p.kind);
+}
+
 export const rule = defineRule({
-  meta: { id: 'phase-order', severity: 'warning', description: "phase kinds out of order", rationale: 'PLACEHOLDER', fixable: false },
-  check() {},
+  meta: {
+    id: 'phase-order',
+    severity: 'warning',
+    description: 'Phase kinds are out of the order dual-write, backfill, cutover, verification, cleanup (`custom` phases are ignored).',
+    rationale:
+      'Each phase of the method relies on the one before it: the backfill is only correct while dual-write keeps new writes in both shapes, the cutover needs complete data, verification needs reads on the new shape, and cleanup needs the sign-off. ' +
+      'A phase listed out of that order either runs on a state that is not ready or was misfiled, and readers of the plan follow the list.',
+    fixable: false,
+  },
+  check(ctx) {
+    const ordered = ctx.plan.phases.filter((p) => rank(p) >= 0);
+    for (let i = 1; i < ordered.length; i++) {
+      const phase = ordered[i];
+      // The first earlier phase that should come after this one.
+      const earlier = ordered.slice(0, i).find((q) => rank(q) > rank(phase));
+      if (!earlier) continue;
+      const kindNode = phase.node.get('kind')!;
+      ctx.report({
+        span: kindNode.reportSpan,
+        message:
+          `${phaseLabel(phase)} is a ${phase.kind} phase listed after ${earlier.kind} phase ${phaseName(earlier)}: the method's order is ${KIND_ORDER.join(', ')}, and each phase relies on the ones before it. ` +
+          `Move it before ${phaseName(earlier)}.`,
+        related: [{ span: earlier.node.get('kind')!.reportSpan, message: `${phaseLabel(earlier)}, a ${earlier.kind} phase, is listed earlier` }],
+      });
+    }
+  },
 });

@@ -1,7 +1,92 @@
-import { defineRule } from '../rule';
+import type { PNode } from '../node';
+import type { Phase } from '../plan';
+import { defineRule, type RawRelated } from '../rule';
+import { phaseLabel, phaseName } from '../ruleHelpers';
+import { blankSeparated, spaceLikeSiblings } from '../templates';
 
-// PLACEHOLDER: to be written.
+/** Kinds that are still reversible without a restore when the plan has no verification phase. */
+const REVERSIBLE_KINDS = new Set(['dual-write', 'backfill', 'cutover']);
+
+/** Where to point at a phase: its id, else its first key. */
+function phaseSpan(p: Phase): readonly [number, number] {
+  return p.node.get('id')?.reportSpan ?? p.node.missingSpan;
+}
+
 export const rule = defineRule({
-  meta: { id: 'point-of-no-return', severity: 'error', description: "point_of_no_return missing, unknown, or too early", rationale: 'PLACEHOLDER', fixable: false },
-  check() {},
+  meta: {
+    id: 'point-of-no-return',
+    severity: 'error',
+    description:
+      '`point_of_no_return` is missing, names no phase, or names a phase listed before the first verification phase (with none: a dual-write, backfill or cutover phase).',
+    rationale:
+      'The method marks one point of no return: the first phase whose rollback needs a restore from backup instead of a flag flip or a redeploy. ' +
+      'Everyone involved must know where it is, and it must come after the migration has been verified, so that nothing irreversible happens to data nobody has checked. ' +
+      'Usually it is the cleanup phase that drops the old schema.',
+    fixable: true,
+  },
+  check(ctx) {
+    const { plan, edits } = ctx;
+    const root = plan.root!;
+    // Without a list of phases there is nothing to point at (the schema reports `phases`).
+    if (!root.get('phases')?.isSeq) return;
+    const phases = plan.phases;
+    const verification = phases.find((p) => p.kind === 'verification');
+    const tooEarly = (p: Phase): boolean => (verification ? p.index < verification.index : p.kind !== undefined && REVERSIBLE_KINDS.has(p.kind));
+    // The phase the fixes point at: the first cleanup phase with an id, when it is itself a valid answer.
+    const cleanup = phases.find((p) => p.kind === 'cleanup' && p.id !== undefined);
+    const target = cleanup && !tooEarly(cleanup) ? cleanup : undefined;
+    const setTo = (node: PNode) =>
+      target ? { fix: { title: `Set point_of_no_return to '${target.id}'`, edits: [edits.replaceValue(node, target.id!)] } } : {};
+    const usually = target ? `usually the cleanup phase ('${target.id}')` : 'usually the cleanup phase';
+    const hint = `Set it to the first phase whose rollback needs a restore from backup, ${usually}.`;
+
+    const pnr = root.get('point_of_no_return');
+    if (pnr === undefined) {
+      const fix = target
+        ? {
+            title: `Insert point_of_no_return: ${target.id}`,
+            edits: [
+              spaceLikeSiblings(
+                plan,
+                edits.insertEntry(root, 'point_of_no_return', target.id!),
+                blankSeparated(plan, root.entries().map(([, v]) => v.keySpan?.[0] ?? v.span[0])),
+              ),
+            ],
+          }
+        : undefined;
+      ctx.report({
+        span: root.missingSpan,
+        message:
+          'The plan has no `point_of_no_return`: nobody can tell from it after which phase undoing the migration needs a restore from backup. ' +
+          `Add \`point_of_no_return: <phase id>\` naming the first phase whose rollback needs a restore, ${usually}.`,
+        ...(fix ? { fix } : {}),
+      });
+      return;
+    }
+    // `point_of_no_return:` with nothing after it, or a number, is the schema's.
+    const id = pnr.str();
+    if (id === undefined) return;
+    const named = phases.find((p) => p.id === id);
+    if (!named) {
+      ctx.report({
+        span: pnr.reportSpan,
+        message: `\`point_of_no_return\` names ${JSON.stringify(id)}, which is not the id of any phase, so the plan does not say where undoing stops being cheap. ${hint}`,
+        ...setTo(pnr),
+      });
+      return;
+    }
+    if (!tooEarly(named)) return;
+    const related: RawRelated[] = verification
+      ? [{ span: phaseSpan(verification), message: `the first verification phase, ${phaseName(verification)}` }]
+      : [{ span: phaseSpan(named), message: `${phaseLabel(named)}, a ${named.kind} phase` }];
+    const why = verification
+      ? `it comes before the first verification phase ${phaseName(verification)}, so undoing would need a restore from backup before anyone has verified the new data`
+      : `it is a ${named.kind} phase, and with no verification phase nothing has been verified when it runs`;
+    ctx.report({
+      span: pnr.reportSpan,
+      message: `\`point_of_no_return\` names phase ${phaseName(named)}: ${why}. The point of no return belongs after verification. ${hint}`,
+      related,
+      ...setTo(pnr),
+    });
+  },
 });
