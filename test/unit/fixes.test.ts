@@ -88,3 +88,20 @@ describe('edits that once broke YAML', () => {
     assert.equal(edit('x: 1\n', (e, p) => e.insertEntry(p.root!, 'tables', new Flow(['users, orders', 'x']))), 'x: 1\ntables: ["users, orders", x]\n');
   });
 });
+
+describe('inserting before the first key of a list item', () => {
+  it('keeps the new entry in the same item', () => {
+    const text = 'phases:\n  - id: a\n    kind: custom\n  - kind: cutover\n    steps: []\n';
+    const out = edit(text, (e, p) => e.insertEntry(p.root!.get('phases')!.items()[1], 'id', 'b', { before: ['kind'] }));
+    assert.equal(out, 'phases:\n  - id: a\n    kind: custom\n  - id: b\n    kind: cutover\n    steps: []\n');
+    const block = edit(text, (e, p) => e.insertEntry(p.root!.get('phases')!.items()[1], 'entry', ['x'], { before: ['kind'] }));
+    assert.equal(block, 'phases:\n  - id: a\n    kind: custom\n  - entry:\n      - x\n    kind: cutover\n    steps: []\n');
+  });
+});
+
+describe('comments above the document\'s first key', () => {
+  it('stay on top as the file\'s header when an entry is inserted before that key', () => {
+    assert.equal(edit('# header\na: 1\n', (e, p) => e.insertEntry(p.root!, 'x', 9, { before: ['a'] })), '# header\nx: 9\na: 1\n');
+    assert.equal(edit('a: 1\n# about b\nb: 2\n', (e, p) => e.insertEntry(p.root!, 'x', 9, { before: ['b'] })), 'a: 1\nx: 9\n# about b\nb: 2\n');
+  });
+});

@@ -176,9 +176,17 @@ export class Edits {
     const beforePair = afterPair ? undefined : opts.before?.map((k) => pairOf(map, k)).find((p) => p !== undefined);
     const lines = entryLines(key, value, col, style);
     if (beforePair) {
-      const at = plan.lines.lineStart(plan.lines.lineOf((beforePair.key as YNode).range![0]));
-      // Keep comments that sit above the key (they belong to it) above the key.
-      const atWithComments = this.startOfLeadingComments(at);
+      const keyAt = (beforePair.key as YNode).range![0];
+      const lineStart = plan.lines.lineStart(plan.lines.lineOf(keyAt));
+      if (plan.text.slice(lineStart, keyAt).trim() !== '') {
+        // The key shares its line with a `- ` indicator: the new entry takes its place
+        // on that line, and the key moves to the next line at the same column.
+        return { span: [keyAt, keyAt], text: lines.join(style.eol).slice(col) + style.eol + ' '.repeat(col) };
+      }
+      // Comments right above a key belong to it and stay with it, except above the
+      // document's first key, where they are the file's header and stay on top.
+      const fileHeader = map.parent === undefined && beforePair === pairs[0];
+      const atWithComments = fileHeader ? lineStart : this.startOfLeadingComments(lineStart);
       return { span: [atWithComments, atWithComments], text: lines.join(style.eol) + style.eol };
     }
     const target = afterPair ?? pairs[pairs.length - 1];
