@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.e2e/**', '.bench/**', '.fuzz/**', '.vscode-test/**'] },
+  { ignores: ['server/src/service/generated/**', 'out/**', 'dist/**', 'node_modules/**', '.e2e/**', '.bench/**', '.fuzz/**', '.vscode-test/**'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

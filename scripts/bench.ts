@@ -17,15 +17,21 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function time(fn: () => void, runs: number): number {
-  fn(); // warm-up
-  const t: number[] = [];
+/** Medians of two functions timed in alternation, so both see the same machine conditions. */
+function timePair(a: () => void, b: () => void, runs: number): [number, number] {
+  a();
+  b(); // warm-up
+  const ta: number[] = [];
+  const tb: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const s = performance.now();
-    fn();
-    t.push(performance.now() - s);
+    let s = performance.now();
+    a();
+    ta.push(performance.now() - s);
+    s = performance.now();
+    b();
+    tb.push(performance.now() - s);
   }
-  return median(t);
+  return [median(ta), median(tb)];
 }
 
 const rows: string[][] = [];
@@ -33,12 +39,15 @@ for (const size of [300, 3000, 30000]) {
   for (const errors of [0, 40]) {
     const text = generatePlan(size, errors);
     const lines = text.split('\n').length;
-    const runs = size >= 30000 ? 5 : 21;
-    const parse = time(() => parseDocument(text), runs);
+    const runs = size >= 30000 ? 9 : size >= 3000 ? 41 : 101;
     let diags = 0;
-    const lintMs = time(() => {
-      diags = lint(text).diagnostics.length;
-    }, runs);
+    const [parse, lintMs] = timePair(
+      () => parseDocument(text),
+      () => {
+        diags = lint(text).diagnostics.length;
+      },
+      runs,
+    );
     rows.push([String(lines), String(diags), parse.toFixed(1), lintMs.toFixed(1), (lintMs / parse).toFixed(2)]);
   }
 }

@@ -1,9 +1,11 @@
 /**
- * The JSON Schemas of the format, compiled once, lazily. This is the only
- * module that uses ajv: it can be swapped for ajv's standalone precompiled
- * validators without touching the rules.
+ * The JSON Schemas of the format and their validators. The validators are
+ * precompiled at build time (scripts/gen-validators.mjs, ajv standalone), so
+ * nothing compiles a schema at start-up and ajv's compiler is not loaded.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { validate as planValidate } from './generated/planValidator';
+import { validate as configValidate } from './generated/configValidator';
 import planSchemaJson from '../../../schemas/migplan.schema.json';
 import configSchemaJson from '../../../schemas/migplanrc.schema.json';
 
@@ -43,31 +45,12 @@ export interface JsonSchema {
   defaultSnippets?: Array<{ label: string; description?: string; body: unknown }>;
 }
 
-/** Non-standard keywords the schemas carry for editors (VS Code, yaml-language-server). */
-const EDITOR_KEYWORDS = ['markdownDescription', 'defaultSnippets'] as const;
-
-let ajv: Ajv | undefined;
-let planValidator: ValidateFunction | undefined;
-let configValidator: ValidateFunction | undefined;
-
-function instance(): Ajv {
-  if (!ajv) {
-    // strict: unknown keywords, ignored keywords and type mistakes in the schemas are errors.
-    // allowUnionTypes: `from`/`to` of a change are a string or a list (`type: [string, array]`).
-    ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-    for (const keyword of EDITOR_KEYWORDS) ajv.addKeyword({ keyword, metaSchema: keyword === 'markdownDescription' ? { type: 'string' } : { type: 'array' } });
-  }
-  return ajv;
-}
-
 /** The validator of a plan (`*.migplan.yaml` as plain data). */
 export function getPlanValidator(): ValidateFunction {
-  planValidator ??= instance().compile(PLAN_SCHEMA);
-  return planValidator;
+  return planValidate as ValidateFunction;
 }
 
 /** The validator of `.migplanrc.json`. */
 export function getConfigValidator(): ValidateFunction {
-  configValidator ??= instance().compile(CONFIG_SCHEMA);
-  return configValidator;
+  return configValidate as ValidateFunction;
 }
