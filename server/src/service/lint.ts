@@ -143,16 +143,20 @@ export interface FixAllResult {
 
 /**
  * Applies every available fix, re-linting between rounds until none is left
- * (fixes whose edits overlap wait for the next round). Keeps a BOM.
+ * (fixes whose edits overlap wait for the next round). Schema fixes (a kind's
+ * spelling, a value's form) change what every other rule sees, so a round
+ * that has any applies only those. Keeps a BOM.
  */
-export function fixAll(text: string, options: LintOptions = {}, maxRounds = 10): FixAllResult {
+export function fixAll(text: string, options: LintOptions = {}, maxRounds = 20): FixAllResult {
   let current = text;
   let applied = 0;
   let result = lint(current, options);
   for (let round = 0; round < maxRounds; round++) {
     const chosen: RawEdit[] = [];
     const taken: Span[] = [];
-    for (const d of result.diagnostics) {
+    const fixable = result.diagnostics.filter((d) => d.data?.fix);
+    const shapeFirst = fixable.some((d) => d.rule === 'schema') ? fixable.filter((d) => d.rule === 'schema') : fixable;
+    for (const d of shapeFirst) {
       const edits = fixEdits(result.plan, d);
       if (edits.length === 0) continue;
       const clash = edits.some((e) => taken.some((t) => overlaps(t, e.span)));
