@@ -63,7 +63,7 @@ describe('checklist', () => {
     const results = evaluateChecklist([diag('rename-needs-consumers'), diag('rename-needs-consumers'), diag('point-of-no-return'), diag('schema')]);
     const byId = new Map(results.map((r) => [r.item.id, r]));
     assert.deepEqual(results.map((r) => r.item.id), CHECKLIST.map((i) => i.id));
-    assert.deepEqual(byId.get('consumers-cataloged'), { item: byId.get('consumers-cataloged')!.item, passed: false, failures: 2 });
+    assert.deepEqual(byId.get('consumers-cataloged'), { item: byId.get('consumers-cataloged')!.item, passed: false, failures: 2, off: [] });
     assert.equal(byId.get('rollback-plan')?.failures, 1);
     assert.equal(results.filter((r) => r.passed).length, 5);
     assert.ok(evaluateChecklist([]).every((r) => r.passed && r.failures === 0));
@@ -293,5 +293,16 @@ describe('render: determinism and robustness', () => {
     assert.ok(out.includes('_Not specified._'));
     assert.ok(!out.includes('- [x]'));
     assert.ok(out.includes('could not be evaluated'));
+  });
+});
+
+describe('checklist under configuration', () => {
+  it('does not tick an item whose rule is turned off: it says it was not checked', () => {
+    const text = read(`${EXAMPLES}/split-user-name.migplan.yaml`);
+    const config = { rules: { 'duration-estimate': 'off' as const } };
+    const { plan, diagnostics } = lint(text, { config });
+    const md = renderMarkdown(plan, diagnostics, config);
+    assert.match(md, /- \[ \] Migration duration was estimated against production-scale data — not checked: `duration-estimate` turned off by configuration/);
+    assert.match(md, /- \[x\] Every phase has explicit entry criteria, steps and exit criteria/);
   });
 });

@@ -237,7 +237,7 @@ function renderCommand(args: string[], io: Io): number {
   const config = configPath ? loadConfigFile(path.resolve(io.cwd, configPath)) : configFor(file, undefined, new Map());
   const text = readPlan(io, file);
   const { plan, diagnostics } = lint(text, { config });
-  const md = renderMarkdown(plan, diagnostics);
+  const md = renderMarkdown(plan, diagnostics, config);
   const out = (options.get('-o') ?? options.get('--output')) as string | undefined;
   if (out === undefined) io.stdout(md);
   else {

@@ -3,7 +3,8 @@
  * An item is ticked when none of its rules has a diagnostic. Shared by the
  * Markdown renderer, the tree view and the CLI.
  */
-import type { Diagnostic } from './types';
+import { severityOf } from './lint';
+import type { Diagnostic, LintConfig } from './types';
 
 export interface ChecklistItem {
   /** Stable kebab-case id (for tree-view items, CLI output, tests). */
@@ -19,6 +20,8 @@ export interface ChecklistResult {
   passed: boolean;
   /** Diagnostics of the item's rules. */
   failures: number;
+  /** The item's rules that configuration turned off: the item is not checked, so not ticked. */
+  off: string[];
 }
 
 export const CHECKLIST: readonly ChecklistItem[] = [
@@ -31,12 +34,13 @@ export const CHECKLIST: readonly ChecklistItem[] = [
   { id: 'production-duration', label: 'migration duration was estimated against production-scale data', rules: ['duration-estimate'] },
 ];
 
-/** The checklist, in order, against a plan's diagnostics. */
-export function evaluateChecklist(diagnostics: readonly Diagnostic[]): ChecklistResult[] {
+/** The checklist, in order, against a plan's diagnostics (and the config they were found under). */
+export function evaluateChecklist(diagnostics: readonly Diagnostic[], config?: LintConfig): ChecklistResult[] {
   const counts = new Map<string, number>();
   for (const d of diagnostics) counts.set(d.rule, (counts.get(d.rule) ?? 0) + 1);
   return CHECKLIST.map((item) => {
     const failures = item.rules.reduce((n, r) => n + (counts.get(r) ?? 0), 0);
-    return { item, passed: failures === 0, failures };
+    const off = item.rules.filter((r) => severityOf(r, config) === 'off');
+    return { item, passed: failures === 0 && off.length === 0, failures, off };
   });
 }

@@ -12,7 +12,7 @@
 import { evaluateChecklist } from './checklist';
 import type { PNode } from './node';
 import { PHASE_KINDS, type PlanDocument } from './plan';
-import type { Diagnostic } from './types';
+import type { Diagnostic, LintConfig } from './types';
 import { parseCondition } from './values';
 
 export const NOT_SPECIFIED = '_Not specified._';
@@ -34,13 +34,13 @@ export interface RenderResult {
   phaseHeadings: PhaseHeading[];
 }
 
-/** The plan as Markdown. */
-export function renderMarkdown(plan: PlanDocument, diagnostics: readonly Diagnostic[]): string {
-  return renderPlan(plan, diagnostics).markdown;
+/** The plan as Markdown. `config` is the one the diagnostics were found under (rules it turns off are "not checked"). */
+export function renderMarkdown(plan: PlanDocument, diagnostics: readonly Diagnostic[], config?: LintConfig): string {
+  return renderPlan(plan, diagnostics, config).markdown;
 }
 
 /** The plan as Markdown, with where each phase heading went. */
-export function renderPlan(plan: PlanDocument, diagnostics: readonly Diagnostic[]): RenderResult {
+export function renderPlan(plan: PlanDocument, diagnostics: readonly Diagnostic[], config?: LintConfig): RenderResult {
   const w = new Writer();
   const headings: PhaseHeading[] = [];
   const root = plan.root;
@@ -63,7 +63,7 @@ export function renderPlan(plan: PlanDocument, diagnostics: readonly Diagnostic[
   }
 
   renderRollbackPlan(w, root, phases, ponr);
-  renderChecklist(w, plan, diagnostics);
+  renderChecklist(w, plan, diagnostics, config);
   return { markdown: w.toString(), phaseHeadings: headings };
 }
 
@@ -628,16 +628,17 @@ function renderRollbackPlan(w: Writer, root: PNode | undefined, phases: PhaseVie
   }
 }
 
-function renderChecklist(w: Writer, plan: PlanDocument, diagnostics: readonly Diagnostic[]): void {
+function renderChecklist(w: Writer, plan: PlanDocument, diagnostics: readonly Diagnostic[], config: LintConfig | undefined): void {
   w.block('## Quality checklist');
   const evaluated = plan.root !== undefined && !plan.broken;
-  const results = evaluateChecklist(diagnostics);
+  const results = evaluateChecklist(diagnostics, config);
   w.block(
     results
-      .map(({ item, passed, failures }) => {
+      .map(({ item, passed, failures, off }) => {
         const label = escapeInline(capitalize(item.label));
         if (!evaluated) return `- [ ] ${label}`;
         if (passed) return `- [x] ${label}`;
+        if (failures === 0) return `- [ ] ${label} — not checked: ${off.map((r) => codeSpan(r)).join(', ')} turned off by configuration`;
         const rules = item.rules.filter((r) => diagnostics.some((d) => d.rule === r)).map((r) => codeSpan(r));
         return `- [ ] ${label} — ${failures} ${failures === 1 ? 'problem' : 'problems'} (${rules.join(', ')})`;
       })
