@@ -43,3 +43,18 @@ describe('rule catalog parity', () => {
     for (const f of onDisk) assert.ok(docs.has(f), `${f} documents no rule`);
   });
 });
+
+describe('architecture', () => {
+  it('keeps the language service free of the transport, the editor and I/O', () => {
+    const dir = path.join(ROOT, 'server', 'src', 'service');
+    const files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.startsWith('generated'));
+    assert.ok(files.length > 30);
+    for (const f of files) {
+      const src = fs.readFileSync(path.join(dir, f), 'utf8');
+      const imports = [...src.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+      for (const i of imports) {
+        assert.ok(i.startsWith('.') || i === 'yaml' || i === 'ajv' || i.startsWith('../../../schemas/'), `service/${f} imports '${i}'`);
+      }
+    }
+  });
+});
