@@ -96,11 +96,16 @@ describe('bad input', () => {
     assert.equal(inPlan.filter((x) => /Aliases expand/.test(x.message)).length, 1);
   });
 
-  it('deep nesting does not overflow the stack', opts, () => {
+  it('deep nesting does not overflow the stack, and gives a bounded number of clear diagnostics', opts, () => {
     for (const text of ['a: ' + '['.repeat(50_000), 'a: ' + '['.repeat(5000) + ']'.repeat(5000), Array.from({ length: 3000 }, (_, i) => ' '.repeat(i) + '- ').join('\n') + 'x', '{'.repeat(100_000)]) {
       const d = check(text);
-      assert.ok(d.length > 0);
+      assert.ok(d.length > 0 && d.length <= 25, `${d.length} diagnostics`);
+      for (const x of d) assert.doesNotMatch(x.message, /call stack/);
     }
+    const deep = check(Array.from({ length: 3000 }, (_, i) => ' '.repeat(i) + '- ').join('\n') + 'x');
+    assert.ok(deep.some((x) => x.message === 'The YAML is nested too deeply to be read.'));
+    const flood = check('a: ' + '['.repeat(50_000));
+    assert.ok(flood.some((x) => /more YAML errors follow/.test(x.message)));
   });
 
   it('fix-all on hostile input never throws and never loses text', opts, () => {

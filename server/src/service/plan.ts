@@ -29,6 +29,9 @@ export interface ParseOptions {
 
 export const DEFAULT_MAX_LENGTH = 5 * 1024 * 1024;
 
+/** YAML errors reported at most: past the first few, more are noise (one bad bracket can cause thousands). */
+const MAX_YAML_ERRORS = 25;
+
 /** yaml error codes after which the tree is still trustworthy enough to run the rules on. */
 const SOFT_ERRORS = new Set(['DUPLICATE_KEY', 'TAG_RESOLVE_FAILED', 'BAD_ALIAS', 'MULTIPLE_DOCS']);
 
@@ -89,12 +92,17 @@ export class PlanDocument {
     if (doc) registerSource(doc, text);
     let broken = false;
     // Warnings (such as an unresolved custom tag) are errors of the format too.
-    for (const e of [...(doc?.errors ?? []), ...(doc?.warnings ?? [])]) {
+    const yamlErrors = [...(doc?.errors ?? []), ...(doc?.warnings ?? [])];
+    for (const e of yamlErrors.slice(0, MAX_YAML_ERRORS)) {
       const [s, en] = e.pos;
       const end = e.code === 'DUPLICATE_KEY' ? s + keyLength(text, s) : Math.max(en, s);
       this.problems.push({ rule: 'yaml-syntax', span: [s, end], message: yamlMessage(e.code, e.message) });
-      if (!SOFT_ERRORS.has(e.code)) broken = true;
     }
+    if (yamlErrors.length > MAX_YAML_ERRORS) {
+      const last = this.problems[this.problems.length - 1];
+      last.message += ` (${yamlErrors.length - MAX_YAML_ERRORS} more YAML errors follow; fix these first.)`;
+    }
+    if (yamlErrors.some((e) => !SOFT_ERRORS.has(e.code))) broken = true;
     this.reportControlCharacters();
     this.broken = broken;
     const contents = doc?.contents ?? null;
@@ -200,6 +208,7 @@ function errorMessage(err: unknown): string {
 /** yaml's messages, made to say what to do where they are terse. */
 function yamlMessage(code: string, message: string): string {
   const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  if (/Maximum call stack size exceeded/.test(message)) return 'The YAML is nested too deeply to be read.';
   switch (code) {
     case 'DUPLICATE_KEY':
       return 'Duplicate key: each key may appear once in a mapping; merge the two entries.';
