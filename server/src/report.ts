@@ -1,12 +1,8 @@
 import { RULES } from './service/rules';
+import { RULE_DOCS_BASE, ruleDocUrl } from './service/ruleDocs';
 import type { Diagnostic, Severity } from './service/types';
 
-/** Where each rule's documentation lives (generated from the rule's metadata into docs/rules/). */
-export const RULE_DOCS_BASE = 'https://migplan.dev/docs/rules/';
-
-export function ruleDocUrl(id: string): string {
-  return `${RULE_DOCS_BASE}${id}`;
-}
+export { RULE_DOCS_BASE, ruleDocUrl };
 
 export interface FileResult {
   /** As shown to the user: relative to the working directory, with `/`. */

@@ -105,3 +105,10 @@ describe('comments above the document\'s first key', () => {
     assert.equal(edit('a: 1\n# about b\nb: 2\n', (e, p) => e.insertEntry(p.root!, 'x', 9, { before: ['b'] })), 'a: 1\nx: 9\n# about b\nb: 2\n');
   });
 });
+
+describe('block scalar spans', () => {
+  it('end at the last character of the scalar, not on the next line', () => {
+    const plan = new PlanDocument('a: |\n  one\n  two\n\nb: 1\n');
+    assert.equal(plan.slice(plan.root!.get('a')!.span), '|\n  one\n  two');
+  });
+});

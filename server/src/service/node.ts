@@ -150,14 +150,15 @@ export class PNode {
   }
 
   /**
-   * Span of the node as written: [start, valueEnd). A block collection ends
-   * at its last character, not after its trailing line break.
+   * Span of the node as written: [start, valueEnd). It ends at the node's last
+   * character: block collections and block scalars (`|`, `>`) do not carry
+   * their trailing line breaks.
    */
   get span(): Span {
     const r = this.src?.range;
     if (r) {
       const text = sources.get(this.doc);
-      if (text === undefined || !(isMap(this.src) || isSeq(this.src))) return [r[0], r[1]];
+      if (text === undefined) return [r[0], r[1]];
       let e = r[1];
       while (e > r[0] && /\s/.test(text[e - 1])) e--;
       return [r[0], e];

@@ -1,0 +1,73 @@
+/** The commands that are not views: "Export as Markdown" and "New Plan". */
+import * as vscode from 'vscode';
+import { PLAN_TEMPLATE } from '../../server/src/service/planTemplate';
+import type { PlanServer } from './planServer';
+import { isPlan } from './reveal';
+
+/** `orders.migplan.yaml` → `orders.md` (also `.migplan.yml`, `.yaml`, `.yml`; anything else gets `.md` appended). */
+export function markdownFileName(planFileName: string): string {
+  const stem = planFileName.replace(/\.migplan\.ya?ml$/i, '').replace(/\.ya?ml$/i, '');
+  return `${stem || 'plan'}.md`;
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes the plan rendered as Markdown next to it (`<name>.md`), asking
+ * before it overwrites a file; an untitled plan asks where to save. The plan
+ * is `uri` (the editor title button passes it), else the active plan, else
+ * `fallback` (the plan in the preview). Resolves to the file written.
+ */
+export async function exportMarkdown(server: PlanServer, uri: vscode.Uri | undefined, fallback: vscode.Uri | undefined): Promise<vscode.Uri | undefined> {
+  const active = vscode.window.activeTextEditor?.document;
+  const planUri = uri ?? (isPlan(active) ? active.uri : fallback);
+  if (!planUri) {
+    void vscode.window.showInformationMessage('Open a migration plan (*.migplan.yaml) to export it.');
+    return undefined;
+  }
+  // The server renders open documents (their current text, saved or not).
+  await vscode.workspace.openTextDocument(planUri);
+  const result = await server.render(planUri);
+  if (!result) {
+    void vscode.window.showErrorMessage('The migplan language server could not render this plan; see the "Migration Plan" output for details.');
+    return undefined;
+  }
+  const slash = planUri.path.lastIndexOf('/');
+  const name = markdownFileName(planUri.path.slice(slash + 1));
+  let target: vscode.Uri | undefined;
+  if (planUri.scheme === 'untitled') {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    target = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+      filters: { Markdown: ['md'] },
+      title: 'Export Plan as Markdown',
+    });
+    if (!target) return undefined;
+  } else {
+    target = planUri.with({ path: planUri.path.slice(0, slash + 1) + name, query: '', fragment: '' });
+    if (await exists(target)) {
+      const overwrite = 'Overwrite';
+      const answer = await vscode.window.showWarningMessage(`'${name}' already exists next to the plan. Overwrite it?`, { modal: true }, overwrite);
+      if (answer !== overwrite) return undefined;
+    }
+  }
+  await vscode.workspace.fs.writeFile(target, Buffer.from(result.markdown, 'utf8'));
+  const written = target;
+  void vscode.window.showInformationMessage(`Exported the plan to ${vscode.workspace.asRelativePath(written)}.`, 'Open').then((choice) => {
+    if (choice === 'Open') void vscode.window.showTextDocument(written);
+  });
+  return written;
+}
+
+/** Opens an untitled plan with the template `migplan init` writes. */
+export async function newPlan(): Promise<vscode.TextEditor> {
+  const document = await vscode.workspace.openTextDocument({ language: 'migplan', content: PLAN_TEMPLATE });
+  return vscode.window.showTextDocument(document);
+}

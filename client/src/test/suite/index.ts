@@ -1,0 +1,27 @@
+/**
+ * The entry point VS Code loads as `extensionTestsPath`: runs every compiled
+ * `*.test.js` next to this file with mocha (TDD interface) inside the
+ * extension host, and rejects when a test fails.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Mocha from 'mocha';
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'tdd', color: true, timeout: 60_000, slow: 5_000 });
+  const grep = process.env.MIGPLAN_TEST_GREP;
+  if (grep) mocha.grep(grep);
+  for (const file of fs.readdirSync(__dirname).sort()) {
+    if (file.endsWith('.test.js')) mocha.addFile(path.join(__dirname, file));
+  }
+  return new Promise((resolve, reject) => {
+    try {
+      mocha.run((failures) => {
+        if (failures > 0) reject(new Error(`${failures} extension test${failures === 1 ? '' : 's'} failed.`));
+        else resolve();
+      });
+    } catch (err) {
+      reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  });
+}

@@ -1,0 +1,477 @@
+/**
+ * The migplan language server: a thin LSP adapter over the language service.
+ * Node IPC from the VS Code client, or `--stdio` for other editors.
+ *
+ * Each document version is parsed and linted once; diagnostics, code actions,
+ * hover, completion, symbols, the tree view and the preview all read that one
+ * analysis. Validation is coalesced (a burst of changes is linted once, for
+ * the newest version) instead of waiting a fixed delay.
+ */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CodeAction,
+  CodeActionKind,
+  CompletionItemKind,
+  DiagnosticSeverity,
+  DidChangeWatchedFilesNotification,
+  FoldingRangeKind,
+  InsertTextFormat,
+  ProposedFeatures,
+  SymbolKind,
+  TextDocumentEdit,
+  TextDocumentSyncKind,
+  TextDocuments,
+  createConnection,
+  type CodeActionParams,
+  type CompletionItem,
+  type Connection,
+  type Diagnostic as LspDiagnostic,
+  type DocumentSymbol,
+  type InitializeResult,
+  type TextEdit as LspTextEdit,
+  type WorkspaceEdit,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { ConfigError, findConfigFile, loadConfigFile, mergeConfigs, validateConfig } from './config';
+import {
+  PLAN_CHANGED_NOTIFICATION,
+  PLAN_TREE_REQUEST,
+  RENDER_REQUEST,
+  type PlanTreeNode,
+  type PlanTreeResult,
+  type PlanUriParams,
+  type RenderResultMessage,
+} from './protocol';
+import { complete, definition, documentSymbols, foldingRanges, hover, planTree, references } from './service/features';
+import type { ServiceSymbol } from './service/features/types';
+import { fixAll, lint } from './service/lint';
+import { PlanDocument } from './service/plan';
+import { renderPlan } from './service/render';
+import { ruleDocUrl } from './service/ruleDocs';
+import { RULES_BY_ID } from './service/rules';
+import type { Diagnostic, LintConfig, Range, Span } from './service/types';
+
+/** One analysed version of a document. */
+interface Analysis {
+  version: number;
+  plan: PlanDocument;
+  diagnostics: Diagnostic[];
+  config: LintConfig;
+}
+
+/** Editor settings under `migplan` that the server reads. */
+interface Settings {
+  rules?: unknown;
+  maxFileSize?: unknown;
+}
+
+const NO_RULE_ACTIONS = new Set(['yaml-syntax', 'ignore-reason', 'unused-ignore']);
+const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.migplan`;
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const analyses = new Map<string, Analysis>();
+  const pending = new Set<string>();
+  const rcCache = new Map<string, { file?: string; config?: LintConfig; error?: string }>();
+  const reportedConfigErrors = new Set<string>();
+  let settings: Settings = {};
+  let canPullConfiguration = false;
+  let canWatchFiles = false;
+  let versionedEdits = false;
+
+  const log = (message: string): void => connection.console.log(message);
+
+  /** Runs a handler; a failure is logged and answered with `fallback`, never thrown. */
+  function guard<T>(what: string, fallback: T, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      connection.console.error(`migplan: ${what} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      return fallback;
+    }
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  function rcFor(uri: string): LintConfig | undefined {
+    if (!uri.startsWith('file:')) return undefined;
+    let dir: string;
+    try {
+      dir = path.dirname(fileURLToPath(uri));
+    } catch {
+      return undefined;
+    }
+    let entry = rcCache.get(dir);
+    if (!entry) {
+      entry = {};
+      try {
+        entry.file = findConfigFile(dir);
+        if (entry.file) entry.config = loadConfigFile(entry.file);
+      } catch (err) {
+        entry.error = err instanceof ConfigError ? err.message : String(err);
+      }
+      rcCache.set(dir, entry);
+    }
+    if (entry.error && !reportedConfigErrors.has(entry.error)) {
+      reportedConfigErrors.add(entry.error);
+      void connection.window.showWarningMessage(`migplan: ${entry.error}. Using the default rule settings.`);
+    }
+    return entry.config;
+  }
+
+  function settingsConfig(): LintConfig | undefined {
+    if (settings.rules === undefined || settings.rules === null) return undefined;
+    try {
+      return validateConfig({ rules: settings.rules }, 'setting migplan.rules');
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (!reportedConfigErrors.has(message)) {
+        reportedConfigErrors.add(message);
+        void connection.window.showWarningMessage(`migplan: ${message}`);
+      }
+      return undefined;
+    }
+  }
+
+  /** `.migplanrc.json` first, then the editor's `migplan.rules` on top (the user's own setting wins). */
+  function configFor(uri: string): LintConfig {
+    return mergeConfigs(rcFor(uri), settingsConfig());
+  }
+
+  function maxLength(): number | undefined {
+    const mb = settings.maxFileSize;
+    return typeof mb === 'number' && mb > 0 ? Math.round(mb * 1024 * 1024) : undefined;
+  }
+
+  async function pullSettings(): Promise<void> {
+    if (!canPullConfiguration) return;
+    try {
+      const value: unknown = await connection.workspace.getConfiguration('migplan');
+      settings = value && typeof value === 'object' ? (value as Settings) : {};
+    } catch (err) {
+      log(`migplan: could not read settings: ${String(err)}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- analysis
+
+  /** The analysis of a document's current version (computed once per version). */
+  function analysisOf(doc: TextDocument): Analysis {
+    const cached = analyses.get(doc.uri);
+    if (cached && cached.version === doc.version) return cached;
+    const config = configFor(doc.uri);
+    const plan = new PlanDocument(doc.getText(), { maxLength: maxLength() });
+    const { diagnostics } = lint(plan, { config });
+    const analysis: Analysis = { version: doc.version, plan, diagnostics, config };
+    analyses.set(doc.uri, analysis);
+    return analysis;
+  }
+
+  function toLsp(d: Diagnostic, uri: string): LspDiagnostic {
+    const out: LspDiagnostic = {
+      range: d.range,
+      severity: d.severity === 'error' ? DiagnosticSeverity.Error : d.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
+      code: d.rule,
+      source: 'migplan',
+      message: d.message,
+    };
+    if (RULES_BY_ID.has(d.rule)) out.codeDescription = { href: ruleDocUrl(d.rule) };
+    if (d.related?.length) out.relatedInformation = d.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
+    if (d.data) out.data = d.data;
+    return out;
+  }
+
+  function validate(uri: string): void {
+    pending.delete(uri);
+    const doc = documents.get(uri);
+    if (!doc) return;
+    guard('validation', undefined, () => {
+      const a = analysisOf(doc);
+      void connection.sendDiagnostics({ uri, version: a.version, diagnostics: a.diagnostics.map((d) => toLsp(d, uri)) });
+      void connection.sendNotification(PLAN_CHANGED_NOTIFICATION, { uri, version: a.version });
+    });
+  }
+
+  /** Coalesces: however many changes arrive in one burst, the newest version is linted once. */
+  function schedule(uri: string): void {
+    if (pending.has(uri)) return;
+    pending.add(uri);
+    setImmediate(() => validate(uri));
+  }
+
+  function revalidateAll(): void {
+    analyses.clear();
+    for (const doc of documents.all()) schedule(doc.uri);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  function spanRange(a: Analysis, span: Span): Range {
+    return a.plan.lines.rangeOf(span);
+  }
+
+  function offsetOf(a: Analysis, position: { line: number; character: number }): number {
+    return a.plan.lines.offsetAt(position);
+  }
+
+  function sameRange(x: Range, y: Range): boolean {
+    return x.start.line === y.start.line && x.start.character === y.start.character && x.end.line === y.end.line && x.end.character === y.end.character;
+  }
+
+  function workspaceEdit(doc: TextDocument, edits: LspTextEdit[]): WorkspaceEdit {
+    if (versionedEdits) return { documentChanges: [TextDocumentEdit.create({ uri: doc.uri, version: doc.version }, edits)] };
+    return { changes: { [doc.uri]: edits } };
+  }
+
+  /** The one edit turning `before` into `after`: the differing middle. */
+  function diffEdit(a: Analysis, before: string, after: string): LspTextEdit | undefined {
+    if (before === after) return undefined;
+    let start = 0;
+    while (start < before.length && start < after.length && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+    let endB = before.length;
+    let endA = after.length;
+    while (endB > start && endA > start && before.charCodeAt(endB - 1) === after.charCodeAt(endA - 1)) {
+      endB--;
+      endA--;
+    }
+    return { range: spanRange(a, [start, endB]), newText: after.slice(start, endA) };
+  }
+
+  /** `# migplan-ignore <rule> -- …` above the node the diagnostic starts in. */
+  function ignoreAction(doc: TextDocument, a: Analysis, d: Diagnostic, lsp: LspDiagnostic): CodeAction {
+    const lines = a.plan.lines;
+    const line = d.range.start.line;
+    const text = lines.lineText(line);
+    const indent = text.slice(0, text.length - text.trimStart().length);
+    const eol = a.plan.text.includes('\r\n') ? '\r\n' : '\n';
+    const insert: LspTextEdit = {
+      range: { start: { line, character: 0 }, end: { line, character: 0 } },
+      newText: `${indent}# migplan-ignore ${d.rule} -- TODO: why this does not apply here${eol}`,
+    };
+    const action = CodeAction.create(`Ignore ${d.rule} for this node`, workspaceEdit(doc, [insert]), CodeActionKind.QuickFix);
+    action.diagnostics = [lsp];
+    return action;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  connection.onInitialize((params): InitializeResult => {
+    const caps = params.capabilities;
+    canPullConfiguration = caps.workspace?.configuration === true;
+    canWatchFiles = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    versionedEdits = caps.workspace?.workspaceEdit?.documentChanges === true;
+    const init = params.initializationOptions as { settings?: Settings } | undefined;
+    if (init?.settings) settings = init.settings;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll, FIX_ALL_KIND] },
+        completionProvider: { triggerCharacters: [':', ' ', '-'] },
+        hoverProvider: true,
+        documentSymbolProvider: true,
+        foldingRangeProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+      },
+      serverInfo: { name: 'migplan-language-server' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (canWatchFiles) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/.migplanrc.json' }] });
+    }
+    void pullSettings().then(revalidateAll);
+  });
+
+  connection.onDidChangeConfiguration((change) => {
+    const pushed = (change.settings as { migplan?: Settings } | undefined)?.migplan;
+    if (!canPullConfiguration && pushed) settings = pushed;
+    reportedConfigErrors.clear();
+    void pullSettings().then(revalidateAll);
+  });
+
+  connection.onDidChangeWatchedFiles(() => {
+    rcCache.clear();
+    reportedConfigErrors.clear();
+    revalidateAll();
+  });
+
+  documents.onDidOpen((e) => schedule(e.document.uri));
+  documents.onDidChangeContent((e) => schedule(e.document.uri));
+  documents.onDidClose((e) => {
+    analyses.delete(e.document.uri);
+    pending.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  // ---------------------------------------------------------------- features
+
+  connection.onCodeAction((params: CodeActionParams) =>
+    guard('code actions', [] as CodeAction[], () => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc) return [];
+      const a = analysisOf(doc);
+      const only = params.context.only;
+      const wantsFixAll = only?.some((k) => k === CodeActionKind.SourceFixAll || k === FIX_ALL_KIND || k === CodeActionKind.Source) ?? false;
+      const actions: CodeAction[] = [];
+      if (wantsFixAll) {
+        const fixed = fixAll(doc.getText(), { config: a.config, maxLength: maxLength() });
+        const edit = diffEdit(a, doc.getText(), fixed.text);
+        if (edit) actions.push(CodeAction.create('Fix all migplan problems', workspaceEdit(doc, [edit]), FIX_ALL_KIND));
+        if (only && only.every((k) => k.startsWith(CodeActionKind.Source))) return actions;
+      }
+      if (only && !only.some((k) => CodeActionKind.QuickFix.startsWith(k) || k.startsWith(CodeActionKind.QuickFix))) return actions;
+      // Fixes come from this server's own analysis, matched by rule and range: never trust echoed data.
+      for (const lsp of params.context.diagnostics) {
+        if (lsp.source !== 'migplan') continue;
+        const d = a.diagnostics.find((x) => x.rule === lsp.code && sameRange(x.range, lsp.range));
+        if (!d) continue;
+        const fix = d.data?.fix;
+        if (fix) {
+          const action = CodeAction.create(fix.title, workspaceEdit(doc, fix.edits), CodeActionKind.QuickFix);
+          action.diagnostics = [lsp];
+          if (fix.preferred) action.isPreferred = true;
+          actions.push(action);
+        }
+        if (!NO_RULE_ACTIONS.has(d.rule)) actions.push(ignoreAction(doc, a, d, lsp));
+      }
+      return actions;
+    }),
+  );
+
+  connection.onCompletion((params) =>
+    guard('completion', [] as CompletionItem[], () => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc) return [];
+      const a = analysisOf(doc);
+      return complete(a.plan, offsetOf(a, params.position)).map((c): CompletionItem => {
+        const item: CompletionItem = {
+          label: c.label,
+          kind: c.kind === 'property' ? CompletionItemKind.Property : c.kind === 'value' ? CompletionItemKind.Value : CompletionItemKind.Snippet,
+          insertTextFormat: c.snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+        };
+        if (c.replace) item.textEdit = { range: spanRange(a, c.replace), newText: c.insertText };
+        else item.insertText = c.insertText;
+        if (c.detail) item.detail = c.detail;
+        if (c.documentation) item.documentation = { kind: 'markdown', value: c.documentation };
+        if (c.sortText) item.sortText = c.sortText;
+        return item;
+      });
+    }),
+  );
+
+  connection.onHover((params) =>
+    guard('hover', null, () => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc) return null;
+      const a = analysisOf(doc);
+      const h = hover(a.plan, offsetOf(a, params.position), a.diagnostics);
+      return h ? { contents: { kind: 'markdown' as const, value: h.contents }, range: spanRange(a, h.span) } : null;
+    }),
+  );
+
+  const SYMBOL_KINDS: Record<ServiceSymbol['kind'], SymbolKind> = {
+    section: SymbolKind.Namespace,
+    phase: SymbolKind.Class,
+    list: SymbolKind.Array,
+    item: SymbolKind.Field,
+    field: SymbolKind.Property,
+  };
+
+  function toSymbol(a: Analysis, s: ServiceSymbol): DocumentSymbol {
+    const range = spanRange(a, s.span);
+    const selection = spanRange(a, s.selectionSpan);
+    const sym: DocumentSymbol = { name: s.name || '(unnamed)', kind: SYMBOL_KINDS[s.kind], range, selectionRange: selection, children: s.children.map((c) => toSymbol(a, c)) };
+    if (s.detail) sym.detail = s.detail;
+    return sym;
+  }
+
+  connection.onDocumentSymbol((params) =>
+    guard('document symbols', [] as DocumentSymbol[], () => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc) return [];
+      const a = analysisOf(doc);
+      return documentSymbols(a.plan).map((s) => toSymbol(a, s));
+    }),
+  );
+
+  connection.onFoldingRanges((params) =>
+    guard('folding ranges', [], () => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc) return [];
+      return foldingRanges(analysisOf(doc).plan).map((f) => ({ startLine: f.startLine, endLine: f.endLine, ...(f.kind === 'comment' ? { kind: FoldingRangeKind.Comment } : f.kind === 'region' ? { kind: FoldingRangeKind.Region } : {}) }));
+    }),
+  );
+
+  connection.onDefinition((params) =>
+    guard('definition', null, () => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc) return null;
+      const a = analysisOf(doc);
+      const span = definition(a.plan, offsetOf(a, params.position));
+      return span ? { uri: doc.uri, range: spanRange(a, span) } : null;
+    }),
+  );
+
+  connection.onReferences((params) =>
+    guard('references', [], () => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc) return [];
+      const a = analysisOf(doc);
+      return references(a.plan, offsetOf(a, params.position), params.context.includeDeclaration).map((span) => ({ uri: doc.uri, range: spanRange(a, span) }));
+    }),
+  );
+
+  connection.onRequest(PLAN_TREE_REQUEST, (params: PlanUriParams): PlanTreeResult | null =>
+    guard('plan tree', null, () => {
+      const doc = documents.get(params.uri);
+      if (!doc) return null;
+      const a = analysisOf(doc);
+      const convert = (n: ReturnType<typeof planTree>['nodes'][number]): PlanTreeNode => {
+        const { span, children, ...rest } = n;
+        const out: PlanTreeNode = { ...rest };
+        if (span) out.range = spanRange(a, span);
+        if (children) out.children = children.map(convert);
+        return out;
+      };
+      return { uri: doc.uri, version: a.version, nodes: planTree(a.plan, a.diagnostics, a.config).nodes.map(convert) };
+    }),
+  );
+
+  connection.onRequest(RENDER_REQUEST, (params: PlanUriParams): RenderResultMessage | null =>
+    guard('render', null, () => {
+      const doc = documents.get(params.uri);
+      if (!doc) return null;
+      const a = analysisOf(doc);
+      const r = renderPlan(a.plan, a.diagnostics, a.config);
+      const items = a.plan.root?.get('phases')?.items() ?? [];
+      const headings = r.phaseHeadings.flatMap((h) => {
+        const item = items[h.index];
+        if (!item) return [];
+        const start = item.dashOffset ?? item.span[0];
+        return [{ markdownLine: h.line, anchor: h.anchor, range: spanRange(a, [start, item.span[1]]) }];
+      });
+      return { uri: doc.uri, version: a.version, markdown: r.markdown, headings };
+    }),
+  );
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+/** Entry point: the transport comes from the command line (`--stdio`, `--node-ipc`, `--socket=N`). */
+export function main(): void {
+  const connection = createConnection(ProposedFeatures.all);
+  // Nothing may write to stdout in --stdio mode: route console output to the client's log.
+  console.log = (...args: unknown[]) => connection.console.log(args.map(String).join(' '));
+  console.info = console.log;
+  console.warn = (...args: unknown[]) => connection.console.warn(args.map(String).join(' '));
+  console.error = (...args: unknown[]) => connection.console.error(args.map(String).join(' '));
+  process.on('uncaughtException', (err) => connection.console.error(`migplan: uncaught ${err.stack ?? err.message}`));
+  process.on('unhandledRejection', (err) => connection.console.error(`migplan: unhandled rejection ${String(err)}`));
+  startServer(connection);
+}
+
+if (require.main === module) main();

@@ -1,0 +1,156 @@
+/**
+ * The phase tree of the tree view: phases in order with their sections and
+ * problem counts, then the quality checklist. Offsets only; the server turns
+ * spans into ranges (protocol.ts PlanTreeNode).
+ */
+import { evaluateChecklist } from '../checklist';
+import type { PNode } from '../node';
+import type { PlanDocument } from '../plan';
+import type { PlanTreeNode } from '../../protocol';
+import type { Diagnostic, LintConfig, Span } from '../types';
+import { countStartingIn, diagnosticSpan, entrySpan, isPhaseKind, itemSpan, kindSpecificKeys, oneLine, ownerKind, plural, scalarDisplay } from './shared';
+
+/** A PlanTreeNode with an offset span instead of a range. */
+export interface PlanTreeNodeSpans extends Omit<PlanTreeNode, 'range' | 'children'> {
+  /** Where clicking the node goes. */
+  span?: Span;
+  children?: PlanTreeNodeSpans[];
+}
+
+export interface PlanTreeSpans {
+  nodes: PlanTreeNodeSpans[];
+}
+
+const SECTIONS = ['entry', 'steps', 'exit', 'checks', 'triggers', 'rollback'] as const;
+
+
+/**
+ * The tree of a plan: one node per phase, then "Quality checklist". `config`
+ * (the rule settings the diagnostics were found under) marks checklist items
+ * whose rules are off as not checked.
+ */
+export function planTree(plan: PlanDocument, diagnostics: readonly Diagnostic[], config?: LintConfig): PlanTreeSpans {
+  const starts = diagnostics.map((d) => diagnosticSpan(plan, d)[0]);
+  const nodes: PlanTreeNodeSpans[] = [];
+  const items = plan.root?.get('phases')?.items() ?? [];
+  items.forEach((item, index) => nodes.push(phaseNode(plan, item, index, starts)));
+  nodes.push(checklistNode(plan, diagnostics, config));
+  return { nodes };
+}
+
+function withProblems(node: PlanTreeNodeSpans, n: number): PlanTreeNodeSpans {
+  if (n > 0) node.problems = n;
+  return node;
+}
+
+function problemsText(n: number): string {
+  return plural(n, 'problem');
+}
+
+function phaseNode(plan: PlanDocument, item: PNode, index: number, starts: readonly number[]): PlanTreeNodeSpans {
+  const span = itemSpan(plan, item);
+  const problems = countStartingIn(starts, span);
+  if (!item.isMap) return withProblems({ label: `#${index + 1}`, kind: 'phase', description: 'not a mapping', span }, problems);
+  const id = item.get('id')?.text();
+  const kindText = scalarDisplay(item.get('kind'));
+  const title = item.get('title')?.text();
+  const kindLabel = kindText === undefined || kindText.trim() === '' ? 'no kind' : isPhaseKind(kindText) ? kindText : `${kindText} (unknown kind)`;
+  const description = [kindLabel, title !== undefined ? oneLine(title, 60) : undefined].filter((s) => s !== undefined).join(' · ');
+  const node: PlanTreeNodeSpans = { label: id ?? `#${index + 1}`, kind: 'phase', description, span: item.firstKeySpan ?? span };
+  if (isPhaseKind(kindText)) node.phaseKind = kindText;
+  const children: PlanTreeNodeSpans[] = SECTIONS.map((key) => sectionNode(plan, item, key, starts));
+  const settings = settingsNode(plan, item, kindText, starts);
+  if (settings) children.splice(3, 0, settings);
+  node.children = children;
+  return withProblems(node, problems);
+}
+
+function sectionNode(plan: PlanDocument, phase: PNode, key: (typeof SECTIONS)[number], starts: readonly number[]): PlanTreeNodeSpans {
+  const v = phase.get(key);
+  const label = key;
+  if (!v) return { label, kind: 'section', description: 'missing', span: phase.firstKeySpan ?? itemSpan(plan, phase) };
+  const span = entrySpan(plan, v);
+  const node: PlanTreeNodeSpans = { label, kind: 'section', span: v.keySpan ?? span };
+  if (v.isSeq) {
+    const items = v.items();
+    node.description = items.length === 0 ? 'empty' : plural(items.length, key === 'steps' ? 'step' : key === 'checks' ? 'check' : key === 'triggers' ? 'trigger' : 'criterion', key === 'steps' ? 'steps' : key === 'checks' ? 'checks' : key === 'triggers' ? 'triggers' : 'criteria');
+    node.children = items.map((it, i) => itemNode(plan, it, i, key, starts));
+  } else {
+    const text = scalarDisplay(v);
+    node.description = text !== undefined && text.trim() !== '' ? oneLine(text, 60) : v.isNull ? 'empty' : 'not a text';
+  }
+  return withProblems(node, countStartingIn(starts, span));
+}
+
+function itemNode(plan: PlanDocument, item: PNode, index: number, key: string, starts: readonly number[]): PlanTreeNodeSpans {
+  const span = itemSpan(plan, item);
+  let label = `#${index + 1}`;
+  let description: string | undefined;
+  if (item.isMap) {
+    const nameKey = key === 'triggers' ? 'when' : 'name';
+    const descKey = key === 'triggers' ? 'action' : 'expect';
+    const name = scalarDisplay(item.get(nameKey));
+    if (name !== undefined && name.trim() !== '') label = oneLine(name, 60);
+    const d = scalarDisplay(item.get(descKey));
+    if (d !== undefined && d.trim() !== '') description = oneLine(d, 60);
+  } else {
+    const t = scalarDisplay(item);
+    if (t !== undefined && t.trim() !== '') label = oneLine(t, 80);
+  }
+  const node: PlanTreeNodeSpans = { label, kind: 'item', span: item.isMap ? (item.firstKeySpan ?? span) : entrySpan(plan, item) };
+  if (description !== undefined) node.description = description;
+  return withProblems(node, countStartingIn(starts, span));
+}
+
+/** The kind's own keys (batch_size, throttle... for a backfill) as one "settings" node. */
+function settingsNode(plan: PlanDocument, phase: PNode, kind: string | undefined, starts: readonly number[]): PlanTreeNodeSpans | undefined {
+  // A phase of no known kind: the kind-specific keys it has, whichever kind they belong to.
+  const known = isPhaseKind(kind);
+  const keys = known ? kindSpecificKeys(kind) : phase.keys().filter((k) => ownerKind(k) !== undefined);
+  if (keys.length === 0) return undefined;
+  const children: PlanTreeNodeSpans[] = [];
+  let problems = 0;
+  let first: Span | undefined;
+  let present = 0;
+  for (const key of keys) {
+    const v = phase.get(key);
+    if (!v) {
+      children.push({ label: key, kind: 'item', description: 'missing', span: phase.firstKeySpan ?? itemSpan(plan, phase) });
+      continue;
+    }
+    present++;
+    const span = entrySpan(plan, v);
+    first ??= v.keySpan ?? span;
+    const n = countStartingIn(starts, span);
+    problems += n;
+    const text = v.isSeq ? `[${(v.items().map((i) => scalarDisplay(i) ?? '…')).join(', ')}]` : v.isMap ? v.entries().map(([k, x]) => `${k}: ${scalarDisplay(x) ?? '…'}`).join(', ') : scalarDisplay(v);
+    children.push(withProblems({ label: key, kind: 'item', description: text !== undefined && text !== '' ? oneLine(text, 60) : 'empty', span: v.keySpan ?? span }, n));
+  }
+  const description = known ? `${kind} settings: ${present} of ${keys.length} set` : `${plural(present, 'kind-specific setting')}`;
+  const node: PlanTreeNodeSpans = { label: 'settings', kind: 'section', description, span: first ?? phase.firstKeySpan ?? itemSpan(plan, phase), children };
+  return withProblems(node, problems);
+}
+
+function checklistNode(plan: PlanDocument, diagnostics: readonly Diagnostic[], config: LintConfig | undefined): PlanTreeNodeSpans {
+  const results = evaluateChecklist(diagnostics, config);
+  const children = results.map((r): PlanTreeNodeSpans => {
+    const node: PlanTreeNodeSpans = {
+      label: r.item.label,
+      kind: 'checklist-item',
+      passed: r.passed,
+      description: r.off.length > 0 && r.failures === 0 ? 'not checked' : r.passed ? 'passed' : problemsText(r.failures),
+    };
+    if (r.failures > 0) {
+      node.problems = r.failures;
+      const first = diagnostics.find((d) => r.item.rules.includes(d.rule));
+      if (first) {
+        const s = diagnosticSpan(plan, first);
+        node.span = s;
+      }
+    }
+    return node;
+  });
+  const passed = results.filter((r) => r.passed).length;
+  const failures = results.reduce((n, r) => n + r.failures, 0);
+  return withProblems({ label: 'Quality checklist', kind: 'checklist', description: `${passed} of ${results.length} passed`, children }, failures);
+}

@@ -1,0 +1,99 @@
+/** A minimal LSP client over stdio for tests: spawns the built server and speaks the real protocol. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+} from 'vscode-languageserver-protocol/node';
+import { ROOT } from '../helpers';
+
+export const SERVER = path.join(ROOT, 'bin', 'migplan-language-server.js');
+
+export class TestClient {
+  readonly connection: ProtocolConnection;
+  readonly child: ChildProcess;
+  /** Settings answered to `workspace/configuration` for the `migplan` section. */
+  settings: Record<string, unknown> = {};
+  private readonly diagnostics = new Map<string, PublishDiagnosticsParams[]>();
+  private waiters: Array<() => void> = [];
+  stderr = '';
+
+  constructor() {
+    this.child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.connection = createProtocolConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
+    this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      const list = this.diagnostics.get(p.uri) ?? [];
+      list.push(p);
+      this.diagnostics.set(p.uri, list);
+      const w = this.waiters;
+      this.waiters = [];
+      for (const f of w) f();
+    });
+    this.connection.onRequest('workspace/configuration', (p: { items: Array<{ section?: string }> }) => p.items.map((i) => (i.section === 'migplan' ? this.settings : null)));
+    this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.onNotification('window/logMessage', () => undefined);
+    this.connection.onRequest('window/showMessageRequest', () => null);
+    this.connection.onNotification('window/showMessage', () => undefined);
+    this.connection.listen();
+  }
+
+  async initialize(): Promise<{ capabilities: Record<string, unknown> }> {
+    const result = (await this.connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {
+        workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceEdit: { documentChanges: true } },
+        textDocument: { publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true, dataSupport: true } },
+      },
+    })) as { capabilities: Record<string, unknown> };
+    await this.connection.sendNotification('initialized', {});
+    return result;
+  }
+
+  /** Waits for diagnostics of `uri` published for `version` (or any, when undefined). */
+  async diagnosticsFor(uri: string, version?: number, timeoutMs = 10_000): Promise<PublishDiagnosticsParams> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const list = this.diagnostics.get(uri) ?? [];
+      const hit = [...list].reverse().find((p) => version === undefined || p.version === version);
+      if (hit) return hit;
+      if (Date.now() > deadline) throw new Error(`no diagnostics for ${uri} v${version}; got versions ${list.map((p) => p.version).join(',')}; stderr: ${this.stderr}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 50);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  clearDiagnostics(uri: string): void {
+    this.diagnostics.delete(uri);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.connection.sendRequest('shutdown');
+      await this.connection.sendNotification('exit');
+    } catch {
+      // already gone
+    }
+    this.connection.dispose();
+    await new Promise<void>((resolve) => {
+      if (this.child.exitCode !== null) return resolve();
+      const t = setTimeout(() => {
+        this.child.kill('SIGKILL');
+        resolve();
+      }, 2000);
+      this.child.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+}
