@@ -43,6 +43,8 @@ export function activate(context: vscode.ExtensionContext): MigplanApi {
       { scheme: 'vscode-vfs', language: 'migplan' },
     ],
     synchronize: { configurationSection: 'migplan' },
+    // snippets/migplan.code-snippets already offers the phase, check, trigger, consumer and plan snippets.
+    initializationOptions: { contributesSnippets: true },
     outputChannel: log,
   };
   // The id 'migplan' makes the client read the `migplan.trace.server` setting.

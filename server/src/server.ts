@@ -79,6 +79,8 @@ export function startServer(connection: Connection): void {
   let canPullConfiguration = false;
   let canWatchFiles = false;
   let versionedEdits = false;
+  /** The VS Code client contributes the same snippets itself; offering ours too would list each twice. */
+  let clientSnippets = false;
 
   const log = (message: string): void => connection.console.log(message);
 
@@ -261,8 +263,9 @@ export function startServer(connection: Connection): void {
     canPullConfiguration = caps.workspace?.configuration === true;
     canWatchFiles = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     versionedEdits = caps.workspace?.workspaceEdit?.documentChanges === true;
-    const init = params.initializationOptions as { settings?: Settings } | undefined;
+    const init = params.initializationOptions as { settings?: Settings; contributesSnippets?: boolean } | undefined;
     if (init?.settings) settings = init.settings;
+    clientSnippets = init?.contributesSnippets === true;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -346,7 +349,7 @@ export function startServer(connection: Connection): void {
       const doc = documents.get(params.textDocument.uri);
       if (!doc) return [];
       const a = analysisOf(doc);
-      return complete(a.plan, offsetOf(a, params.position)).map((c): CompletionItem => {
+      return complete(a.plan, offsetOf(a, params.position), { snippets: !clientSnippets }).map((c): CompletionItem => {
         const item: CompletionItem = {
           label: c.label,
           kind: c.kind === 'property' ? CompletionItemKind.Property : c.kind === 'value' ? CompletionItemKind.Value : CompletionItemKind.Snippet,

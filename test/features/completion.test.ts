@@ -399,3 +399,15 @@ describe('completion: robustness', () => {
     assert.doesNotThrow(() => complete(plan, EXAMPLE_TEXT.length + 100));
   });
 });
+
+describe('completion options', () => {
+  it('leaves out snippets for clients that contribute their own, keeping keys', () => {
+    const text = 'migplan: 1\ntitle: t\nowner: o\nphases:\n  - ';
+    const plan = lint(text).plan;
+    const all = complete(plan, text.length);
+    const noSnippets = complete(plan, text.length, { snippets: false });
+    assert.ok(all.some((c) => c.kind === 'snippet'));
+    assert.ok(!noSnippets.some((c) => c.kind === 'snippet'));
+    assert.deepEqual(noSnippets, all.filter((c) => c.kind !== 'snippet'));
+  });
+});

@@ -361,9 +361,15 @@ function positionAt(plan: PlanDocument, lines: Lines, offset: number): Position 
 // ------------------------------------------------------------------ completions
 
 /** Completions at `offset`. Never throws: on any failure, no completions. */
-export function complete(plan: PlanDocument, offset: number): ServiceCompletion[] {
+export interface CompleteOptions {
+  /** Offer snippet completions (a whole phase, check, trigger, consumer, plan). Off for clients that contribute their own. */
+  snippets?: boolean;
+}
+
+export function complete(plan: PlanDocument, offset: number, options: CompleteOptions = {}): ServiceCompletion[] {
   try {
-    return completeUnsafe(plan, offset);
+    const all = completeUnsafe(plan, offset);
+    return options.snippets === false ? all.filter((c) => c.kind !== 'snippet') : all;
   } catch {
     return [];
   }
