@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { parseDocument } from 'yaml';
 import { lint } from '../server/src/service/lint';
 import { generatePlan } from './genplan';
+import { lspBench } from './lspBench';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -52,6 +53,7 @@ for (const size of [300, 3000, 30000]) {
   }
 }
 
+async function main(): Promise<void> {
 const bin = path.join(ROOT, 'bin', 'migplan.js');
 const example = path.join(ROOT, 'examples', 'split-user-name.migplan.yaml');
 const cold: number[] = [];
@@ -78,3 +80,16 @@ console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
 for (const r of rows) console.log(fmt(r));
 console.log('');
 console.log(`CLI cold start, \`migplan lint\` on the example: median ${median(cold).toFixed(0)} ms wall (node -e 0 alone: ${median(baseline).toFixed(0)} ms)`);
+
+const lspRows = await lspBench();
+const lspHeader = ['plan lines', 'start to initialize ms', 'didOpen to diagnostics ms', 'keystroke to diagnostics p50 ms', 'p95 ms', 'max ms'];
+const lw = lspHeader.map((h, i) => Math.max(h.length, ...lspRows.map((r) => r[i].length)));
+console.log('');
+console.log('Language server over stdio (40 single-character edits each):');
+console.log('');
+console.log(`| ${lspHeader.map((h, i) => h.padStart(lw[i])).join(' | ')} |`);
+console.log(`| ${lw.map((w) => '-'.repeat(w)).join(' | ')} |`);
+for (const r of lspRows) console.log(`| ${r.map((c, i) => c.padStart(lw[i])).join(' | ')} |`);
+}
+
+void main();
