@@ -1,0 +1,281 @@
+/**
+ * A real VS Code for `npm start` and the end-to-end tests: the VS Code server
+ * build inside code-server (run directly on Node 24), driven by Debian's
+ * Chromium through playwright-core. Installed on first use into `.e2e/`
+ * (git-ignored) from the npm registry only; later runs reuse it.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const E2E_DIR = process.env.MIGPLAN_E2E_DIR ?? path.join(ROOT, '.e2e');
+export const CODE_SERVER_VERSION = '4.139.1';
+export const NODE_MAJOR = '24';
+export const CHROMIUM = process.env.MIGPLAN_CHROMIUM ?? '/usr/bin/chromium';
+
+const NODE_DIR = path.join(E2E_DIR, 'node24', 'node_modules', 'node', 'node_modules', `node-linux-${process.arch}`);
+export const NODE24 = path.join(NODE_DIR, 'bin', 'node');
+const CODE_SERVER_DIR = path.join(E2E_DIR, 'code-server');
+export const SERVER_MAIN = path.join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'lib', 'vscode', 'out', 'server-main.js');
+const READY = path.join(E2E_DIR, `ready-code-server-${CODE_SERVER_VERSION}.json`);
+
+/** Chromium flags that keep it quiet on a machine without internet. */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** User settings that keep the workbench quiet and predictable. */
+export const QUIET_SETTINGS: Record<string, unknown> = {
+  'workbench.startupEditor': 'none',
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'security.workspace.trust.enabled': false,
+  'chat.disableAIFeatures': true,
+  'workbench.tips.enabled': false,
+  'update.mode': 'none',
+  'git.openRepositoryInParentFolders': 'never',
+};
+
+export type Log = (line: string) => void;
+
+function step(log: Log, n: number, total: number, what: string, fn: () => void): void {
+  const t = performance.now();
+  log(`[${n}/${total}] ${what} ...`);
+  fn();
+  log(`[${n}/${total}] ${what}: done in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+}
+
+function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }, what: string): void {
+  const r = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status !== 0) {
+    const tail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
+    throw new Error(`${what} failed (exit ${r.status ?? r.signal}):\n${tail}`);
+  }
+}
+
+/** Checks what Debian must provide; throws with the install command when something is missing. */
+export function checkSystem(): void {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}: apt-get install -y chromium (.ci/run does this)`);
+}
+
+/** Installs Node 24 and the VS Code server into .e2e/ unless already there. Prints a line per step with its time. */
+export function ensureVsCodeServer(log: Log = (l) => console.log(l)): void {
+  checkSystem();
+  if (fs.existsSync(READY) && fs.existsSync(NODE24) && fs.existsSync(SERVER_MAIN)) return;
+  fs.mkdirSync(E2E_DIR, { recursive: true });
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const total = 2;
+  step(log, 1, total, `Node ${NODE_MAJOR} for the VS Code server (npm package node@${NODE_MAJOR})`, () => {
+    const dir = path.join(E2E_DIR, 'node24');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'package.json'), '{"private":true}\n');
+    run(npm, ['install', '--no-audit', '--no-fund', `node@${NODE_MAJOR}`], { cwd: dir }, `npm install node@${NODE_MAJOR}`);
+    if (!fs.existsSync(NODE24)) throw new Error(`node@${NODE_MAJOR} installed, but ${NODE24} is missing`);
+  });
+  step(log, 2, total, `VS Code server (code-server ${CODE_SERVER_VERSION}; a few minutes on first use)`, () => {
+    if (!fs.existsSync('/usr/include/gssapi/gssapi.h')) throw new Error('code-server builds a kerberos addon: apt-get install -y libkrb5-dev pkg-config (.ci/run does this)');
+    fs.mkdirSync(CODE_SERVER_DIR, { recursive: true });
+    fs.writeFileSync(path.join(CODE_SERVER_DIR, 'package.json'), '{"private":true}\n');
+    // code-server's install script needs npm running on Node 24, and Node 24's headers for its addons.
+    const env = { ...process.env, PATH: `${path.dirname(NODE24)}${path.delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: NODE_DIR };
+    run(npm, ['install', '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`], { cwd: CODE_SERVER_DIR, env }, `npm install code-server@${CODE_SERVER_VERSION}`);
+    if (!fs.existsSync(SERVER_MAIN)) throw new Error(`code-server installed, but ${SERVER_MAIN} is missing`);
+  });
+  fs.writeFileSync(READY, JSON.stringify({ codeServer: CODE_SERVER_VERSION, node: process.versions.node, at: new Date().toISOString() }) + '\n');
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerOptions {
+  /** Folder with installed extensions (default: a fresh one). */
+  extensionsDir?: string;
+  /** Required to run extension tests through the payload. */
+  smokeTestDriver?: boolean;
+  /** Extra user settings. */
+  settings?: Record<string, unknown>;
+  /** Port (default: a free one). */
+  port?: number;
+  /** Prefix of the run folder under .e2e/runs. */
+  name?: string;
+}
+
+export interface VsCodeServer {
+  host: string;
+  port: number;
+  /** The run's folder (home, data dirs). */
+  dir: string;
+  extensionsDir: string;
+  /** A workbench URL opening `folder`, with an optional payload (`[["openFile", uri], ...]`). */
+  url(folder: string, payload?: Array<[string, string]>): string;
+  /** `vscode-remote://host/abs/path` for a payload. */
+  remote(absPath: string): string;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+function isolatedEnv(home: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    HOME: home,
+    TMPDIR: home,
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_DATA_HOME: path.join(home, '.local', 'share'),
+    XDG_CACHE_HOME: path.join(home, '.cache'),
+    XDG_RUNTIME_DIR: home,
+  };
+}
+
+function serverDirs(dir: string, extensionsDir?: string): { home: string; userData: string; serverData: string; extensions: string } {
+  const d = { home: path.join(dir, 'home'), userData: path.join(dir, 'user-data'), serverData: path.join(dir, 'server-data'), extensions: extensionsDir ?? path.join(dir, 'extensions') };
+  for (const p of Object.values(d)) fs.mkdirSync(p, { recursive: true });
+  return d;
+}
+
+/** Installs a .vsix into an extensions folder with the VS Code server's own CLI. */
+export function installVsix(vsix: string, extensionsDir: string): void {
+  const dir = fs.mkdtempSync(path.join(E2E_DIR, 'install-'));
+  try {
+    const d = serverDirs(dir, extensionsDir);
+    const r = spawnSync(NODE24, [SERVER_MAIN, '--accept-server-license-terms', '--install-extension', vsix, '--force', '--extensions-dir', d.extensions, '--user-data-dir', d.userData, '--server-data-dir', d.serverData], {
+      env: isolatedEnv(d.home),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+    if (r.status !== 0 || !/successfully installed/i.test(out)) throw new Error(`installing ${path.basename(vsix)} failed (exit ${r.status}):\n${out.trim().split('\n').slice(-10).join('\n')}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Starts a VS Code server on 127.0.0.1 in its own process group; resolves when it answers HTTP. */
+export async function startVsCodeServer(opts: ServerOptions = {}): Promise<VsCodeServer> {
+  ensureVsCodeServer();
+  const port = opts.port ?? (await freePort());
+  const runs = path.join(E2E_DIR, 'runs');
+  fs.mkdirSync(runs, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(runs, `${opts.name ?? 'vscode'}-`));
+  const d = serverDirs(dir, opts.extensionsDir);
+  fs.mkdirSync(path.join(d.userData, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(d.userData, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2));
+  const args = [SERVER_MAIN, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms', '--disable-telemetry', '--user-data-dir', d.userData, '--server-data-dir', d.serverData, '--extensions-dir', d.extensions];
+  if (opts.smokeTestDriver) args.push('--enable-smoke-test-driver');
+  let output = '';
+  const child: ChildProcess = spawn(NODE24, args, { env: isolatedEnv(d.home), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  const host = `127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    if (exited || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const deadline = Date.now() + 5000;
+    while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (!exited) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`the VS Code server exited at start-up:\n${output.trim().split('\n').slice(-15).join('\n')}`);
+    const ok = await fetch(`http://${host}/`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the VS Code server did not answer on ${host} within 60 s:\n${output.trim().split('\n').slice(-15).join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const remote = (p: string): string => `vscode-remote://${host}${p}`;
+  return {
+    host,
+    port,
+    dir,
+    extensionsDir: d.extensions,
+    remote,
+    url: (folder, payload) => `http://${host}/?folder=${encodeURIComponent(folder)}${payload ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`,
+    logs: () => output,
+    stop,
+  };
+}
+
+/** Debian's Chromium through playwright-core; fails with the reason when it cannot start. */
+export async function launchChromium(): Promise<Browser> {
+  checkSystem();
+  try {
+    return await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  } catch (err) {
+    throw new Error(`Chromium did not start: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`, { cause: err });
+  }
+}
+
+export interface ExtensionTestRun {
+  /** The exit code the test run reported, or 'timeout'. */
+  code: number | 'timeout';
+  /** The extension host's console, in order. */
+  log: string[];
+}
+
+/**
+ * Runs an extension's test suite inside the real extension host (the payload
+ * that @vscode/test-electron passes to a desktop VS Code).
+ */
+export async function runExtensionTests(opts: { extensionPath: string; testsPath: string; folder: string; timeoutMs?: number }): Promise<ExtensionTestRun> {
+  const server = await startVsCodeServer({ smokeTestDriver: true, name: 'exthost' });
+  const browser = await launchChromium();
+  try {
+    const page: Page = await browser.newPage();
+    const log: string[] = [];
+    let finish: (code: number | 'timeout') => void = () => undefined;
+    const finished = new Promise<number | 'timeout'>((resolve) => (finish = resolve));
+    await page.exposeFunction('codeAutomationExit', (code: number) => finish(code));
+    await page.exposeFunction('codeAutomationLog', (type: string, args: unknown) => {
+      const parts = Array.isArray(args) ? args : [args];
+      log.push(`[${type}] ${formatConsole(parts)}`);
+    });
+    const payload: Array<[string, string]> = [
+      ['extensionDevelopmentPath', server.remote(opts.extensionPath)],
+      ['extensionTestsPath', server.remote(opts.testsPath)],
+    ];
+    await page.goto(server.url(opts.folder, payload));
+    const timer = setTimeout(() => finish('timeout'), opts.timeoutMs ?? 240_000);
+    const code = await finished;
+    clearTimeout(timer);
+    return { code, log };
+  } finally {
+    await browser.close().catch(() => undefined);
+    await server.stop();
+  }
+}
+
+/** console.log('%s ok', x) as text (mocha's reporters use format strings). */
+function formatConsole(parts: unknown[]): string {
+  const [first, ...rest] = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p)));
+  if (first === undefined) return '';
+  let i = 0;
+  const formatted = first.replace(/%[sdifoOc]/g, () => (i < rest.length ? String(rest[i++]) : ''));
+  return [formatted, ...rest.slice(i)].join(' ').replace(/\x1b\[[0-9;]*m/g, '');
+}
