@@ -329,7 +329,10 @@ export function startServer(connection: Connection): void {
       // Fixes come from this server's own analysis, matched by rule and range: never trust echoed data.
       for (const lsp of params.context.diagnostics) {
         if (lsp.source !== 'migplan') continue;
-        const d = a.diagnostics.find((x) => x.rule === lsp.code && sameRange(x.range, lsp.range));
+        // Exact range first; else the same rule on the same line (some clients echo columns in bytes, not UTF-16).
+        const d =
+          a.diagnostics.find((x) => x.rule === lsp.code && sameRange(x.range, lsp.range)) ??
+          a.diagnostics.find((x) => x.rule === lsp.code && x.range.start.line === lsp.range.start.line);
         if (!d) continue;
         const fix = d.data?.fix;
         if (fix) {

@@ -29,6 +29,10 @@ describe('extension host (real VS Code 1.139 server)', { timeout: 400_000 }, () 
       const at = line.indexOf(MARK);
       return at < 0 ? [] : [JSON.parse(line.slice(at + MARK.length)) as Result];
     });
+    for (const line of run.log) {
+      const m = /MIGPLAN_METRIC (\S+)/.exec(line);
+      if (m) t.diagnostic(m[1]);
+    }
     for (const r of results) {
       await t.test(r.title, () => {
         if (!r.passed) assert.fail(r.error ?? 'failed');

@@ -106,6 +106,15 @@ describe('language server over stdio', { timeout: 60_000 }, () => {
     assert.deepEqual((await client.diagnosticsFor(u, current.version)).diagnostics, []);
   });
 
+  it('still finds the fix when a client echoes the diagnostic with byte columns (non-ASCII line)', async () => {
+    const text = BROKEN.replace('if replication looks bad', 'if réplication looks bad');
+    const { uri: u, diagnostics } = await open(text);
+    const trigger = diagnostics.find((d) => d.code === 'rollback-trigger')!;
+    const asBytes = { ...trigger, range: { start: trigger.range.start, end: { line: trigger.range.end.line, character: trigger.range.end.character + 1 } } };
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri: u }, range: asBytes.range, context: { diagnostics: [asBytes] } })) as CodeAction[];
+    assert.ok(actions.some((a) => a.kind === 'quickfix' && /replica_lag > 30s for 1m/.test(a.title)), actions.map((a) => a.title).join(', '));
+  });
+
   it('"Ignore <rule> for this node" inserts a comment with a reason that silences it', async () => {
     const { uri: u, doc, diagnostics } = await open(BROKEN);
     const soak = diagnostics.find((d) => d.code === 'cutover-soak')!;

@@ -13,6 +13,10 @@ suite('Activation', () => {
     assert.equal(editor.document.languageId, 'migplan');
     // No explicit activate(): the onLanguage:migplan activation event must do it.
     await waitFor('the extension to activate', () => extension.isActive, 20_000);
+    const api = extension.exports as { activationMs?: number } | undefined;
+    assert.equal(typeof api?.activationMs, 'number');
+    // A figure for the benchmark notes (read by test/e2e/exthost.test.ts), not a timed assertion.
+    console.log(`MIGPLAN_METRIC activationMs=${api!.activationMs!.toFixed(1)}`);
   });
 
   test('contributes its commands', async () => {
