@@ -193,23 +193,23 @@ export function snippets(): Record<string, Snippet> {
   };
   for (const kind of PHASE_KINDS) {
     out[`Phase: ${kind}`] = {
-      prefix: `phase-${kind}`,
+      prefix: `migplan-phase-${kind}`,
       description: `A ${kind} phase (an item of \`phases\`): entry criteria, steps, exit criteria${kind === 'custom' || kind === 'dual-write' ? '' : `, the ${kind} settings`}, the recommended integrity check and rollback trigger, and a rollback procedure.`,
       body: phaseSnippet(kind),
     };
   }
   out['Rollback trigger'] = {
-    prefix: 'trigger',
+    prefix: 'migplan-trigger',
     description: "A rollback trigger (an item of a phase's `triggers`): a numeric threshold, and what is done when it fires.",
     body: triggerSnippet(),
   };
   out['Integrity check'] = {
-    prefix: 'check',
+    prefix: 'migplan-check',
     description: "An integrity check (an item of a phase's `checks`): a name and the condition that must hold.",
     body: checkSnippet(),
   };
   out.Consumer = {
-    prefix: 'consumer',
+    prefix: 'migplan-consumer',
     description: 'A consumer of the affected tables (an item of `consumers`): its kind, access, tables and migration path.',
     body: consumerSnippet(),
   };

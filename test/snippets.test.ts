@@ -184,7 +184,7 @@ describe('snippets/migplan.code-snippets', () => {
 
   it('offers a whole plan, a phase of each kind, a trigger, a check and a consumer, with distinct prefixes', () => {
     const prefixes = Object.values(all).map((s) => s.prefix);
-    assert.deepEqual([...prefixes].sort(), ['check', 'consumer', 'migplan', ...PHASE_KINDS.map((k) => `phase-${k}`), 'trigger'].sort());
+    assert.deepEqual([...prefixes].sort(), ['migplan', 'migplan-check', 'migplan-consumer', ...PHASE_KINDS.map((k) => `migplan-phase-${k}`), 'migplan-trigger'].sort());
     for (const [name, s] of Object.entries(all)) {
       assert.ok(s.description.length > 20, `${name}: description`);
       assert.ok(s.body.length > 0 && s.body.every((l) => !l.includes('\t')), `${name}: body (no tabs in YAML)`);

@@ -129,3 +129,13 @@ describe('plan tree: a plan with problems', () => {
     assert.deepEqual(treeOf('a: [').nodes.map((n) => n.label), ['Quality checklist']);
   });
 });
+
+describe('plan tree of an unreadable plan', () => {
+  it('does not tick the checklist when the rules could not run', () => {
+    const text = 'migplan: 1\ntitle: [unclosed\n';
+    const { plan, diagnostics } = lint(text);
+    const checklist = planTree(plan, diagnostics).nodes.find((n) => n.kind === 'checklist')!;
+    assert.match(checklist.description ?? '', /not evaluated/);
+    assert.ok(checklist.children!.every((c) => c.passed === false && c.description === 'not evaluated'));
+  });
+});

@@ -133,6 +133,11 @@ function settingsNode(plan: PlanDocument, phase: PNode, kind: string | undefined
 
 function checklistNode(plan: PlanDocument, diagnostics: readonly Diagnostic[], config: LintConfig | undefined): PlanTreeNodeSpans {
   const results = evaluateChecklist(diagnostics, config);
+  if (!plan.root || plan.broken) {
+    // The rules did not run: nothing can be ticked (as `migplan render` says too).
+    const unknown = results.map((r): PlanTreeNodeSpans => ({ label: r.item.label, kind: 'checklist-item', passed: false, description: 'not evaluated' }));
+    return { label: 'Quality checklist', kind: 'checklist', description: 'not evaluated: the plan cannot be read', children: unknown };
+  }
   const children = results.map((r): PlanTreeNodeSpans => {
     const node: PlanTreeNodeSpans = {
       label: r.item.label,

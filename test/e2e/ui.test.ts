@@ -1,0 +1,531 @@
+/**
+ * The extension as a person uses it: the packaged .vsix installed into a
+ * stock VS Code 1.139 server, driven through headless Chromium with the
+ * keyboard and the mouse, checked by what is on the screen (and on disk).
+ *
+ * One server, one browser page and one fresh workspace for the whole file;
+ * the tests run in order on the same plan, each leaving a screenshot in
+ * .e2e/screenshots/ (`node out/scripts/e2e/screenshots.js` copies the ones the
+ * README uses to docs/screenshots/).
+ *
+ * Needs `npm run package` first (the test installs migplan-<version>.vsix; it
+ * never builds it). `MIGPLAN_E2E_KEEP=1` keeps the run folder even on success.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { E2E_DIR, ROOT, ensureVsCodeServer, installVsix, launchChromium, startVsCodeServer, type VsCodeServer } from '../../scripts/e2e/vscode';
+
+const SCREENSHOTS = path.join(E2E_DIR, 'screenshots');
+const PLAN_NAME = 'orders.migplan.yaml';
+const VIEWPORT = { width: 1500, height: 950 };
+/** The workbench is ready ~8 s after navigation and shows diagnostics ~14 s after it on 2 cores. */
+const STARTUP_MS = 90_000;
+const STEP_MS = 20_000;
+
+/** What the editor should look like here: like a stock desktop VS Code, with nothing but the plan around. */
+const SETTINGS: Record<string, unknown> = {
+  'files.autoSave': 'off',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'chat.commandCenter.enabled': false,
+  'workbench.layoutControl.enabled': false,
+  'editor.minimap.enabled': false,
+  'editor.stickyScroll.enabled': false,
+  'window.commandCenter': false,
+  'workbench.editor.enablePreview': false,
+};
+
+/**
+ * The little of the DOM that the callbacks run in the page use: the project
+ * compiles without the DOM library, and these names exist only in this file.
+ */
+interface DomElement {
+  readonly tagName: string;
+  readonly textContent: string | null;
+  readonly children: ArrayLike<DomElement>;
+  readonly nextElementSibling: DomElement | null;
+  closest(selector: string): DomElement | null;
+  querySelector(selector: string): DomElement | null;
+  getAttribute(name: string): string | null;
+}
+declare const document: { readonly activeElement: DomElement | null; querySelectorAll(selector: string): ArrayLike<DomElement> };
+
+// ------------------------------------------------------------------ the repository's own tools
+
+/** The packaged extension: migplan-<package.json version>.vsix, else the newest migplan-*.vsix. */
+function findVsix(): string {
+  const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const exact = path.join(ROOT, `migplan-${version}.vsix`);
+  if (fs.existsSync(exact)) return exact;
+  const any = fs
+    .readdirSync(ROOT)
+    .filter((n) => /^migplan-.*\.vsix$/.test(n))
+    .map((n) => path.join(ROOT, n))
+    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+  if (any.length === 0) throw new Error(`no migplan-*.vsix in ${ROOT}: this test installs the packaged extension; run \`npm run package\` first`);
+  return any[0];
+}
+
+interface LintJson {
+  files: Array<{ diagnostics: Array<{ rule: string; severity: string; message: string }> }>;
+  summary: { errors: number; warnings: number; infos: number };
+}
+
+function cli(args: string[]): string {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'migplan.js'), ...args], { encoding: 'utf8' });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`migplan ${args.join(' ')} failed (exit ${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+/** `migplan lint --format json` of one file: what the editor should show. */
+function lint(file: string): LintJson {
+  return JSON.parse(cli(['lint', '--format', 'json', file])) as LintJson;
+}
+
+/** The schema's description of a key, wherever it is first defined. */
+function schemaDescription(key: string): string {
+  const schema: unknown = JSON.parse(fs.readFileSync(path.join(ROOT, 'schemas', 'migplan.schema.json'), 'utf8'));
+  const find = (node: unknown): string | undefined => {
+    if (typeof node !== 'object' || node === null) return undefined;
+    const props = (node as { properties?: Record<string, { description?: unknown }> }).properties;
+    const own = props?.[key]?.description;
+    if (typeof own === 'string') return own;
+    for (const v of Object.values(node)) {
+      const found = find(v);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  const d = find(schema);
+  if (d === undefined) throw new Error(`the schema describes no key '${key}'`);
+  return d;
+}
+
+/** 1-based line of the first line matching `re`. */
+function lineOf(text: string, re: RegExp): number {
+  const i = text.split('\n').findIndex((l) => re.test(l));
+  if (i < 0) throw new Error(`no line matches ${re}`);
+  return i + 1;
+}
+
+// ------------------------------------------------------------------ waiting
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls `probe` until `ok` holds for its value; fails with `what` and the last value seen. */
+async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = STEP_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      last = await probe();
+      lastError = undefined;
+      if (ok(last)) return last;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      const seen = lastError !== undefined ? `error: ${lastError instanceof Error ? lastError.message.split('\n')[0] : String(lastError)}` : JSON.stringify(last);
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${seen}`);
+    }
+    await sleep(150);
+  }
+}
+
+// ------------------------------------------------------------------ the suite
+
+/** Installing the VS Code server (first use: minutes) stays out of the suite's time limit; a failure fails the suite. */
+let setupError: unknown;
+try {
+  ensureVsCodeServer();
+} catch (err) {
+  setupError = err;
+}
+
+describe('VS Code UI with the packaged extension (headless Chromium)', { timeout: 240_000 }, () => {
+  let server: VsCodeServer | undefined;
+  let browser: Browser | undefined;
+  let extensionsDir: string | undefined;
+  let page!: Page;
+  let ws = '';
+  let plan = '';
+  let failed = false;
+
+  // ---------------------------------------------------------------- page helpers
+
+  async function shot(name: string): Promise<void> {
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  }
+
+  /** A test that also leaves a screenshot of the screen it failed on. */
+  function step(nn: string, name: string, fn: () => Promise<void>): void {
+    it(`${nn} ${name}`, async () => {
+      fs.rmSync(path.join(SCREENSHOTS, `${nn}-FAILED.png`), { force: true });
+      try {
+        await fn();
+      } catch (err) {
+        failed = true;
+        // Unless the test took its own (before cleaning up after itself).
+        if (!fs.existsSync(path.join(SCREENSHOTS, `${nn}-FAILED.png`))) await shot(`${nn}-FAILED`).catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  const readPlan = (): string => fs.readFileSync(plan, 'utf8');
+
+  async function statusText(id: string): Promise<string> {
+    return ((await page.locator(`[id="${id}"]`).first().textContent()) ?? '').trim();
+  }
+
+  /** The status bar's problem counts (`Errors: 18, Warnings: 11`). */
+  async function statusProblems(): Promise<{ errors: number; warnings: number }> {
+    const label = (await page.locator('[id="status.problems"] a').first().getAttribute('aria-label')) ?? '';
+    const n = (re: RegExp): number => Number(re.exec(label)?.[1] ?? 'NaN');
+    return { errors: n(/Errors: (\d+)/), warnings: n(/Warnings: (\d+)/) };
+  }
+
+  /** The cursor position the status bar shows (`Ln 24, Col 15`). */
+  async function cursor(): Promise<{ line: number; col: number }> {
+    const m = /Ln (\d+), Col (\d+)/.exec(await statusText('status.editor.selection'));
+    return m ? { line: Number(m[1]), col: Number(m[2]) } : { line: -1, col: -1 };
+  }
+
+  /** Focuses the plan's editor (the first editor group). */
+  async function focusEditor(): Promise<void> {
+    await page.keyboard.press('Control+1');
+    await until('the editor to have focus', () => page.evaluate(() => document.activeElement?.closest('.monaco-editor') != null), (v) => v, 5000);
+  }
+
+  /** Ctrl+G, then `line[:col]`, as a person goes to a line. */
+  async function goTo(line: number, col = 1): Promise<void> {
+    await focusEditor();
+    await page.keyboard.press('Control+G');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 5000 });
+    await until('the Go to Line box', () => input.inputValue(), (v) => v === ':', 5000);
+    await page.keyboard.type(`${line}:${col}`);
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 });
+    await until(`the cursor at Ln ${line}, Col ${col}`, cursor, (c) => c.line === line && c.col === col, 5000);
+  }
+
+  /** F1, the command's title, Enter. */
+  async function runCommand(title: string): Promise<void> {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 5000 });
+    await page.keyboard.type(title);
+    await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: title }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 });
+  }
+
+  /** Ctrl+S on the plan, which has unsaved changes. */
+  async function save(): Promise<void> {
+    await page.locator('.tab.active.dirty').waitFor({ timeout: 10_000 });
+    await focusEditor();
+    await page.keyboard.press('Control+S');
+    await page.locator('.tab.active.dirty').waitFor({ state: 'detached', timeout: 10_000 });
+  }
+
+  async function setPanel(visible: boolean): Promise<void> {
+    const panel = page.locator('.monaco-workbench .part.panel').first();
+    if ((await panel.isVisible()) === visible) return;
+    await focusEditor();
+    await page.keyboard.press('Control+J');
+    await panel.waitFor({ state: visible ? 'visible' : 'hidden', timeout: 5000 });
+  }
+
+  /** Types into the Problems panel's filter box and waits for the list to follow. */
+  async function filterProblems(text: string): Promise<void> {
+    const box = page.locator('.part.panel .viewpane-filter input').first();
+    await box.fill(text);
+    await sleep(400); // the filter is debounced; the callers then wait for the rows they expect
+  }
+
+  async function problemRows(): Promise<Array<{ label: string; code: string }>> {
+    return page.locator('.markers-panel .monaco-list-row').evaluateAll((rows: DomElement[]) =>
+      rows
+        .filter((r) => r.querySelector('.marker-message') !== null)
+        .map((r) => ({ label: r.getAttribute('aria-label') ?? '', code: r.querySelector('.marker-code')?.textContent ?? '' })),
+    );
+  }
+
+  /** The preview's webview frame (the one whose page has the rendered plan). */
+  async function previewFrame(): Promise<Frame> {
+    return until(
+      'the preview webview to show the rendered plan',
+      async () => {
+        for (const f of page.frames()) {
+          if (await f.$('#content h1').catch(() => null)) return f;
+        }
+        return undefined;
+      },
+      (f) => f !== undefined,
+    ) as Promise<Frame>;
+  }
+
+  // ---------------------------------------------------------------- setup
+
+  async function cleanup(): Promise<void> {
+    await browser?.close().catch(() => undefined);
+    browser = undefined;
+    await server?.stop();
+    if (extensionsDir) fs.rmSync(extensionsDir, { recursive: true, force: true });
+    extensionsDir = undefined;
+  }
+
+  before(async () => {
+    try {
+      if (setupError !== undefined) throw setupError;
+      const vsix = findVsix();
+      const runs = path.join(E2E_DIR, 'runs');
+      fs.mkdirSync(runs, { recursive: true });
+      extensionsDir = fs.mkdtempSync(path.join(runs, 'ui-extensions-'));
+      installVsix(vsix, extensionsDir);
+      server = await startVsCodeServer({ extensionsDir, settings: SETTINGS, name: 'ui' });
+      ws = path.join(server.dir, 'workspace');
+      fs.mkdirSync(ws);
+      for (const dir of [path.join(ROOT, 'examples'), path.join(ROOT, 'test', 'e2e', 'workspace')]) {
+        for (const name of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, name), path.join(ws, name));
+      }
+      plan = path.join(ws, PLAN_NAME);
+      browser = await launchChromium();
+      page = await browser.newPage({ viewport: VIEWPORT });
+      await page.goto(server.url(ws, [['openFile', server.remote(plan)]]));
+      await page.locator('.monaco-workbench .monaco-editor .view-lines').first().waitFor({ timeout: STARTUP_MS });
+      await page.locator('.tab.active', { hasText: PLAN_NAME }).waitFor({ timeout: STARTUP_MS });
+    } catch (err) {
+      failed = true;
+      const logs = server?.logs().trim().split('\n').slice(-15).join('\n');
+      await cleanup();
+      if (logs && err instanceof Error) err.message += `\nVS Code server output (last lines):\n${logs}`;
+      throw err;
+    }
+  });
+
+  after(async () => {
+    const dir = server?.dir;
+    await cleanup();
+    if (dir && !failed && process.env.MIGPLAN_E2E_KEEP === undefined) fs.rmSync(dir, { recursive: true, force: true });
+    else if (dir) console.log(`the run's folder (workspace, logs) is kept: ${dir}`);
+  });
+
+  // ---------------------------------------------------------------- the tests
+
+  step('01', 'a plan with problems shows squiggles, the Problems panel, the error count and the language', async () => {
+    const expected = lint(plan);
+    assert.ok(expected.summary.errors > 0, 'the test plan should have errors');
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: STARTUP_MS });
+    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: STEP_MS });
+    await until('the status bar to count the plan\'s problems as `migplan lint` does (is the .vsix up to date? npm run package)', statusProblems, (p) => p.errors === expected.summary.errors && p.warnings === expected.summary.warnings);
+    assert.equal(await statusText('status.editor.mode'), 'Migration Plan');
+
+    await focusEditor();
+    await page.keyboard.press('Control+Shift+M');
+    await page.locator('.markers-panel .monaco-list-row').first().waitFor({ timeout: STEP_MS });
+    const total = expected.summary.errors + expected.summary.warnings + expected.summary.infos;
+    await page.locator(`.markers-panel .monaco-list-row[aria-label^="${total} problems in file ${PLAN_NAME}"]`).waitFor({ timeout: STEP_MS });
+    const rows = await until('Problems panel rows with rule codes', problemRows, (r) => r.length >= 5 && r.every((x) => x.code !== ''));
+    const rules = new Set(expected.files[0].diagnostics.map((d) => d.rule));
+    for (const r of rows) {
+      assert.ok(rules.has(r.code), `the Problems panel shows rule '${r.code}', which \`migplan lint\` does not report`);
+      assert.match(r.label, /^(Error|Warning|Info): .+ at line \d+ and character \d+\./);
+    }
+    assert.ok(new Set(rows.map((r) => r.code)).size >= 3, `expected several rules among ${JSON.stringify(rows.map((r) => r.code))}`);
+    await shot('01-problems');
+  });
+
+  step('02', 'Ctrl+. on the vague rollback trigger offers the fix; applying it changes only that line', async () => {
+    const before = readPlan();
+    const vague = 'if replication looks bad';
+    const line = lineOf(before, /when: if replication looks bad/);
+    const errorsBefore = (await statusProblems()).errors;
+
+    await setPanel(true);
+    await filterProblems('rollback-trigger');
+    await until('the vague trigger in the Problems panel (filtered to rollback-trigger)', problemRows, (r) => r.some((x) => x.code === 'rollback-trigger' && x.label.includes(vague)));
+
+    await goTo(line, before.split('\n')[line - 1].indexOf(vague) + 5);
+    await page.keyboard.press('Control+.');
+    const menu = page.locator('.action-widget:not(.action-list-submenu-panel)');
+    await menu.waitFor({ state: 'visible', timeout: STEP_MS });
+    const fix = menu.locator('.monaco-list-row.action', { hasText: /^Replace with the threshold '/ });
+    await fix.waitFor({ timeout: STEP_MS });
+    const title = ((await fix.textContent()) ?? '').trim();
+    const threshold = /'(.+)'/.exec(title)?.[1];
+    assert.ok(threshold, `no threshold in the fix's title: ${title}`);
+    await shot('02-quick-fix');
+    await fix.click();
+    await menu.waitFor({ state: 'hidden', timeout: 5000 });
+    await save();
+
+    const after = await until('the fixed plan on disk', readPlan, (t) => t !== before, 10_000);
+    const a = before.split('\n');
+    const b = after.split('\n');
+    assert.equal(b.length, a.length, 'the fix added or removed lines');
+    const changed = a.flatMap((l, i) => (l === b[i] ? [] : [i + 1]));
+    assert.deepEqual(changed, [line], 'the fix changed other lines than the trigger');
+    assert.equal(b[line - 1], a[line - 1].replace(vague, threshold));
+
+    await until('the vague trigger to leave the Problems panel', problemRows, (r) => !r.some((x) => x.label.includes(vague)) && r.some((x) => x.code === 'rollback-trigger'));
+    await until('one error less in the status bar', statusProblems, (p) => p.errors === errorsBefore - 1);
+    await filterProblems('');
+  });
+
+  step('03', 'typing `- ` at the end of `phases:` and picking a phase completion inserts a whole phase', async () => {
+    const before = readPlan();
+    const lines = before.split('\n');
+    // The last line of the phases list: the last non-blank line before the next top-level key.
+    const phasesLine = lineOf(before, /^phases:/);
+    let next = lines.findIndex((l, i) => i >= phasesLine && /^[^\s#]/.test(l));
+    if (next < 0) next = lines.length;
+    let last = next;
+    while (lines[last - 1].trim() === '') last--;
+    const dashColumn = lines[phasesLine].indexOf('-'); // the list's items' dash (0-based)
+    const errorsBefore = (await statusProblems()).errors;
+    const structural = (r: LintJson): string[] => r.files[0].diagnostics.filter((d) => d.rule === 'yaml-syntax' || d.rule === 'schema').map((d) => d.message);
+    const structuralBefore = structural(lint(plan));
+
+    await setPanel(false);
+    let ok = false;
+    try {
+      await goTo(last, lines[last - 1].length + 1);
+      await page.keyboard.press('Enter');
+      await until('a new line', cursor, (c) => c.line === last + 1, 5000);
+      // Whatever indentation Enter gave the new line, put the dash in the list's column.
+      await page.keyboard.press('Shift+Home');
+      await page.keyboard.type(`${' '.repeat(dashColumn)}- `);
+      await until('the cursor after `- `', cursor, (c) => c.line === last + 1 && c.col === dashColumn + 3, 5000);
+      await page.keyboard.press('Control+Space');
+      const widget = page.locator('.editor-widget.suggest-widget.visible');
+      await widget.waitFor({ timeout: STEP_MS });
+      await page.keyboard.type('phase');
+      const item = widget.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^phase\W+verification$/ }) }).first();
+      await item.waitFor({ timeout: STEP_MS });
+      await shot('03-completion');
+      await item.click();
+      await widget.waitFor({ state: 'hidden', timeout: 5000 });
+      await page.keyboard.press('Escape'); // leave the snippet's placeholders
+      await save();
+
+      const after = await until('the plan with the new phase on disk', readPlan, (t) => t !== before, 10_000);
+      const b = after.split('\n');
+      assert.deepEqual(b.slice(0, last), lines.slice(0, last), 'the lines before the new phase changed');
+      assert.deepEqual(b.slice(b.length - (lines.length - last)), lines.slice(last), 'the lines after the new phase changed');
+      const inserted = b.slice(last, b.length - (lines.length - last));
+      const pad = ' '.repeat(dashColumn);
+      assert.ok(!/^\s*- - /.test(inserted[0]), `the completion inserted a second dash after the typed \`- \`:\n${inserted.slice(0, 3).join('\n')}`);
+      assert.match(inserted[0], new RegExp(`^${pad}- id: \\S+$`), `the new phase's first line:\n${inserted.slice(0, 3).join('\n')}`);
+      assert.equal(inserted[1], `${pad}  kind: verification`, `the new phase's second line:\n${inserted.slice(0, 3).join('\n')}`);
+      for (const l of inserted.slice(1)) assert.ok(l.startsWith(`${pad}  `), `a line of the new phase is not inside its item: '${l}'`);
+      assert.deepEqual(structural(lint(plan)), structuralBefore, 'the new phase brought syntax or schema problems');
+      ok = true;
+    } finally {
+      if (!ok) {
+        // Leave the plan as it was, so that the next tests see a sane plan (the file put back; the editor reloads it).
+        await shot('03-FAILED').catch(() => undefined);
+        await page.keyboard.press('Escape').catch(() => undefined);
+        fs.writeFileSync(plan, before);
+        await until('the editor to reload the restored plan', statusProblems, (p) => p.errors === errorsBefore, STEP_MS).catch(() => undefined);
+      }
+    }
+  });
+
+  step('04', 'hovering a key shows the schema\'s description', async () => {
+    const text = readPlan();
+    const line = lineOf(text, /^\s+soak:/);
+    await goTo(line);
+    const key = page.locator('.monaco-editor .view-line span span', { hasText: /^soak$/ }).first();
+    await key.waitFor({ timeout: 5000 });
+    await key.hover();
+    const hover = page.locator('.monaco-hover:visible', { hasText: 'soak' });
+    await hover.waitFor({ timeout: STEP_MS });
+    const shown = (await hover.innerText()).replace(/\s+/g, ' ');
+    const description = schemaDescription('soak');
+    assert.ok(shown.includes(description), `the hover does not show the schema's description '${description}':\n${shown}`);
+    await shot('04-hover');
+    await page.mouse.move(5, VIEWPORT.height / 2);
+    await page.keyboard.press('Escape');
+  });
+
+  step('05', 'the Migration Plan view lists the phases; clicking one moves the editor there', async () => {
+    const text = readPlan();
+    const target = lineOf(text, /^\s*- id: cutover\s*$/);
+    await goTo(1);
+    await page.keyboard.press('Control+Shift+E');
+    // Room for the view: the folder's own view collapsed.
+    const header = (name: string | RegExp) => page.locator('.pane-header', { hasText: name });
+    const folder = header(/^workspace/).first();
+    if ((await folder.getAttribute('aria-expanded')) === 'true') await folder.click();
+    const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Migration Plan' }) });
+    const viewHeader = view.locator('.pane-header');
+    await viewHeader.waitFor({ timeout: STEP_MS });
+    if ((await viewHeader.getAttribute('aria-expanded')) !== 'true') await viewHeader.click();
+    const labels = await until(
+      'the phases in the Migration Plan view',
+      () => view.locator('.monaco-list-row .label-name').allTextContents(),
+      (l) => l.includes('backfill') && l.includes('cutover') && l.includes('Quality checklist'),
+    );
+    const ids = [...text.matchAll(/^\s*- id: (\S+)\s*$/gm)].map((m) => m[1]);
+    for (const id of ids) assert.ok(labels.includes(id), `phase '${id}' is not in the view: ${JSON.stringify(labels)}`);
+    await view.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^cutover$/ }) }).click();
+    await until(`the editor at the cutover phase (line ${target})`, cursor, (c) => c.line === target);
+    await shot('05-tree');
+  });
+
+  step('06', 'the preview shows the plan with its quality checklist and follows edits', async () => {
+    const markdown = cli(['render', plan]);
+    const checklist = markdown
+      .slice(markdown.indexOf('## Quality checklist'))
+      .split('\n')
+      .filter((l) => /^- \[[ x]\] /.test(l))
+      .map((l) => l.slice(2).replace(/`/g, ''));
+    assert.ok(checklist.length >= 5, 'the rendered plan has no checklist');
+
+    await focusEditor();
+    await runCommand('Migration Plan: Open Preview to the Side');
+    const frame = await previewFrame();
+    const title = /^title: (.+)$/m.exec(readPlan())![1];
+    assert.equal(((await frame.locator('#content h1').textContent()) ?? '').trim(), title);
+    const heading = frame.locator('#content h2', { hasText: 'Quality checklist' });
+    await heading.waitFor({ timeout: STEP_MS });
+    const items = await frame.evaluate(() => {
+      const h = Array.from(document.querySelectorAll('#content h2')).find((e) => e.textContent?.trim() === 'Quality checklist');
+      const list = h?.nextElementSibling;
+      return list?.tagName === 'UL' ? Array.from(list.children).map((li) => li.textContent ?? '') : [];
+    });
+    assert.deepEqual(items.map((s) => s.trim()), checklist, 'the preview\'s checklist differs from `migplan render`');
+
+    // Edit the title in the editor: the preview follows (before saving).
+    const line = lineOf(readPlan(), /^title: /);
+    await goTo(line, `title: ${title}`.length + 1);
+    await page.keyboard.type(' in two releases');
+    await until('the preview to show the new title', async () => (await frame.locator('#content h1').textContent()) ?? '', (h) => h.trim() === `${title} in two releases`);
+    await page.keyboard.press('Home');
+    await heading.scrollIntoViewIfNeeded();
+    await shot('06-preview');
+    await save();
+  });
+
+  step('07', 'Export as Markdown writes the rendered plan next to it', async () => {
+    const target = path.join(ws, 'orders.md');
+    assert.ok(!fs.existsSync(target));
+    await focusEditor();
+    await runCommand('Migration Plan: Export as Markdown');
+    const written = await until('orders.md next to the plan', () => (fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : ''), (t) => t.endsWith('\n'));
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Exported the plan to orders.md' }).waitFor({ timeout: STEP_MS });
+    await shot('07-export');
+    assert.equal(written, cli(['render', plan]), 'the exported Markdown differs from `migplan render` of the saved plan');
+    assert.match(written, /^# .* in two releases\n/);
+    assert.match(written, /\n## Quality checklist\n/);
+  });
+});
