@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { parseDocument } from 'yaml';
 import { lint } from '../server/src/service/lint';
 import { generatePlan } from './genplan';
+import { formatLeak, leakBench } from './leakBench';
 import { lspBench } from './lspBench';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -90,6 +91,9 @@ console.log('');
 console.log(`| ${lspHeader.map((h, i) => h.padStart(lw[i])).join(' | ')} |`);
 console.log(`| ${lw.map((w) => '-'.repeat(w)).join(' | ')} |`);
 for (const r of lspRows) console.log(`| ${r.map((c, i) => c.padStart(lw[i])).join(' | ')} |`);
+
+console.log('');
+console.log(formatLeak(await leakBench()));
 }
 
 void main();

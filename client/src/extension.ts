@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions, State } from 'vscode-languageclient/node';
+import { SERVER_INFO_REQUEST, type ServerInfoResult } from '../../server/src/protocol';
 import { exportMarkdown, newPlan } from './commands';
 import { ClientPlanServer } from './planServer';
 import { PlanTreeProvider, type PlanTreeRow } from './planTree';
@@ -21,6 +22,8 @@ export interface MigplanApi {
   preview(): PreviewSnapshot | undefined;
   /** How long activation took, in milliseconds. */
   readonly activationMs: number;
+  /** The running language server's process id and version (waits while it starts or restarts). */
+  serverInfo(): Promise<ServerInfoResult>;
 }
 
 let client: LanguageClient | undefined;
@@ -43,8 +46,6 @@ export function activate(context: vscode.ExtensionContext): MigplanApi {
       { scheme: 'vscode-vfs', language: 'migplan' },
     ],
     synchronize: { configurationSection: 'migplan' },
-    // snippets/migplan.code-snippets already offers the phase, check, trigger, consumer and plan snippets.
-    initializationOptions: { contributesSnippets: true },
     outputChannel: log,
   };
   // The id 'migplan' makes the client read the `migplan.trace.server` setting.
@@ -95,6 +96,7 @@ export function activate(context: vscode.ExtensionContext): MigplanApi {
     treeItems: () => ({ uri: tree.uri?.toString(), rows: tree.rows() }),
     preview: () => preview.snapshot(),
     activationMs,
+    serverInfo: () => languageClient.sendRequest<ServerInfoResult>(SERVER_INFO_REQUEST),
   };
 }
 

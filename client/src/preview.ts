@@ -7,13 +7,14 @@
  * reveals that phase in the editor.
  *
  * The page has a strict Content-Security-Policy: no inline script or style;
- * the script and the stylesheet are files in media/.
+ * the script and the stylesheet are files in media/. The HTML itself is made
+ * in previewHtml.ts (no vscode there, so tests can load the same page).
  */
 import { randomBytes } from 'node:crypto';
-import type MarkdownItModule from 'markdown-it';
 import * as vscode from 'vscode';
-import type { RenderHeading, RenderResultMessage } from '../../server/src/protocol';
+import type { RenderHeading } from '../../server/src/protocol';
 import { protocolUri, type PlanServer } from './planServer';
+import { previewPage, renderPlanHtml } from './previewHtml';
 import { isPlan, revealRange } from './reveal';
 
 export const PREVIEW_VIEW_TYPE = 'migplan.preview';
@@ -51,65 +52,8 @@ function isFromWebview(value: unknown): value is FromWebview {
   return (m.type === 'ready' && typeof m.seq === 'number') || (m.type === 'reveal' && typeof m.anchor === 'string');
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
 function fileName(uri: vscode.Uri): string {
   return uri.path.slice(uri.path.lastIndexOf('/') + 1);
-}
-
-let markdownIt: MarkdownItModule.MarkdownIt | undefined;
-/** The phase headings of the rendering under way, by their Markdown line. */
-let headingsByLine = new Map<number, RenderHeading>();
-
-/**
- * The markdown-it instance (made on first use: activation stays cheap).
- * Phase headings get `id`, `data-line` (their line in the plan) and
- * `data-anchor`; links keep only in-page `#anchors` as hrefs.
- */
-function markdown(): MarkdownItModule.MarkdownIt {
-  if (markdownIt) return markdownIt;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const createMarkdownIt = require('markdown-it') as typeof MarkdownItModule;
-  const md = createMarkdownIt({ html: false, linkify: false });
-  md.renderer.rules.heading_open = (tokens, idx, options, _env, self) => {
-    const token = tokens[idx];
-    const heading = token.map ? headingsByLine.get(token.map[0]) : undefined;
-    if (heading) {
-      token.attrSet('id', heading.anchor);
-      token.attrSet('data-line', String(heading.range.start.line));
-      token.attrSet('data-anchor', heading.anchor);
-      token.attrSet('tabindex', '0');
-      token.attrSet('title', 'Reveal this phase in the editor');
-      token.attrJoin('class', 'migplan-phase');
-    }
-    return self.renderToken(tokens, idx, options);
-  };
-  md.renderer.rules.link_open = (tokens, idx, options, _env, self) => {
-    const token = tokens[idx];
-    const href = String(token.attrGet('href') ?? '');
-    if (!href.startsWith('#')) {
-      // Nothing in a preview navigates: the target is shown, not followed.
-      token.attrs = (token.attrs ?? []).filter(([name]) => name !== 'href');
-      token.attrSet('title', href);
-      token.attrJoin('class', 'migplan-link');
-    }
-    return self.renderToken(tokens, idx, options);
-  };
-  markdownIt = md;
-  return md;
-}
-
-/** The render result as HTML, with phase headings marked from `headings`. */
-export function renderPlanHtml(result: RenderResultMessage): string {
-  const md = markdown();
-  headingsByLine = new Map(result.headings.map((h) => [h.markdownLine, h]));
-  try {
-    return md.render(result.markdown);
-  } finally {
-    headingsByLine = new Map();
-  }
 }
 
 export class PlanPreview implements vscode.Disposable {
@@ -291,23 +235,17 @@ export class PlanPreview implements vscode.Disposable {
     const js = webview.asWebviewUri(vscode.Uri.joinPath(this.media, 'preview.js'));
     const config = vscode.workspace.getConfiguration('migplan.preview', this.uri);
     const fontSize = Math.max(0, Math.min(40, config.get<number>('fontSize', 0)));
-    const csp = `default-src 'none'; style-src ${webview.cspSource}; script-src 'nonce-${nonce}'; img-src ${webview.cspSource}`;
-    return [
-      '<!DOCTYPE html>',
-      '<html lang="en">',
-      '<head>',
-      '<meta charset="UTF-8">',
-      `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
-      '<meta name="viewport" content="width=device-width, initial-scale=1.0">',
-      `<link rel="stylesheet" href="${css.toString()}">`,
-      `<title>${escapeHtml(this.uri ? fileName(this.uri) : 'Plan Preview')}</title>`,
-      '</head>',
-      `<body data-uri="${escapeHtml(this.uri?.toString() ?? '')}" data-seq="${this.seq}" data-font-size="${fontSize}">`,
-      `<main id="content">${this.body}</main>`,
-      `<script nonce="${nonce}" src="${js.toString()}"></script>`,
-      '</body>',
-      '</html>',
-    ].join('\n');
+    return previewPage({
+      nonce,
+      cspSource: webview.cspSource,
+      styleUri: css.toString(),
+      scriptUri: js.toString(),
+      title: this.uri ? fileName(this.uri) : 'Plan Preview',
+      uri: this.uri?.toString() ?? '',
+      seq: this.seq,
+      fontSize,
+      body: this.body,
+    });
   }
 
   /** The preview's current content, for tests; undefined when no preview is open. */

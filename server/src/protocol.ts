@@ -11,6 +11,14 @@ export const RENDER_REQUEST = 'migplan/render';
 /** Notification (server → client): a plan was re-analysed; tree and preview may refresh. */
 export const PLAN_CHANGED_NOTIFICATION = 'migplan/planChanged';
 
+/** Request (no params): the server process's id and version, for tests and bug reports. */
+export const SERVER_INFO_REQUEST = 'migplan/serverInfo';
+
+export interface ServerInfoResult {
+  pid: number;
+  version: string;
+}
+
 export interface PlanUriParams {
   uri: string;
 }

@@ -38,10 +38,12 @@ import {
   PLAN_CHANGED_NOTIFICATION,
   PLAN_TREE_REQUEST,
   RENDER_REQUEST,
+  SERVER_INFO_REQUEST,
   type PlanTreeNode,
   type PlanTreeResult,
   type PlanUriParams,
   type RenderResultMessage,
+  type ServerInfoResult,
 } from './protocol';
 import { complete, definition, documentSymbols, foldingRanges, hover, planTree, references } from './service/features';
 import type { ServiceSymbol } from './service/features/types';
@@ -55,6 +57,8 @@ import type { Diagnostic, LintConfig, Range, Span } from './service/types';
 /** One analysed version of a document. */
 interface Analysis {
   version: number;
+  /** The text analysed: a version number alone can repeat (a second didOpen, a change batch that failed half-way). */
+  text: string;
   plan: PlanDocument;
   diagnostics: Diagnostic[];
   config: LintConfig;
@@ -65,6 +69,10 @@ interface Settings {
   rules?: unknown;
   maxFileSize?: unknown;
 }
+
+/** Set by the bundler (scripts/build.mjs). */
+declare const MIGPLAN_VERSION: string | undefined;
+const VERSION = typeof MIGPLAN_VERSION === 'string' ? MIGPLAN_VERSION : '0.0.0-dev';
 
 const NO_RULE_ACTIONS = new Set(['yaml-syntax', 'ignore-reason', 'unused-ignore']);
 const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.migplan`;
@@ -160,12 +168,13 @@ export function startServer(connection: Connection): void {
 
   /** The analysis of a document's current version (computed once per version). */
   function analysisOf(doc: TextDocument): Analysis {
+    const text = doc.getText();
     const cached = analyses.get(doc.uri);
-    if (cached && cached.version === doc.version) return cached;
+    if (cached && cached.version === doc.version && cached.text === text) return cached;
     const config = configFor(doc.uri);
-    const plan = new PlanDocument(doc.getText(), { maxLength: maxLength() });
+    const plan = new PlanDocument(text, { maxLength: maxLength() });
     const { diagnostics } = lint(plan, { config });
-    const analysis: Analysis = { version: doc.version, plan, diagnostics, config };
+    const analysis: Analysis = { version: doc.version, text, plan, diagnostics, config };
     analyses.set(doc.uri, analysis);
     return analysis;
   }
@@ -195,11 +204,23 @@ export function startServer(connection: Connection): void {
     });
   }
 
-  /** Coalesces: however many changes arrive in one burst, the newest version is linted once. */
+  /**
+   * Coalesces: however many changes arrive in one burst, the newest version is linted once.
+   * The connection handles one queued message per event-loop turn, so validation waits for a
+   * turn in which the document did not change (the queued changes are through), not just one turn.
+   */
   function schedule(uri: string): void {
     if (pending.has(uri)) return;
     pending.add(uri);
-    setImmediate(() => validate(uri));
+    const settle = (seen: number | undefined): void => {
+      setImmediate(() => {
+        if (!pending.has(uri)) return;
+        const version = documents.get(uri)?.version;
+        if (version !== undefined && version !== seen) settle(version);
+        else validate(uri);
+      });
+    };
+    settle(undefined);
   }
 
   function revalidateAll(): void {
@@ -462,6 +483,8 @@ export function startServer(connection: Connection): void {
       return { uri: doc.uri, version: a.version, markdown: r.markdown, headings };
     }),
   );
+
+  connection.onRequest(SERVER_INFO_REQUEST, (): ServerInfoResult => ({ pid: process.pid, version: VERSION }));
 
   documents.listen(connection);
   connection.listen();

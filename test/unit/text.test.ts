@@ -40,3 +40,11 @@ describe('LineIndex', () => {
     assert.deepEqual(plan.lines.positionAt(plan.root!.firstKeySpan![0]), { line: 0, character: 0 });
   });
 });
+
+describe('positions inside a CRLF', () => {
+  it('map to the end of the line, never past it', () => {
+    const idx = new LineIndex('ab\r\ncd');
+    assert.deepEqual(idx.positionAt(3), { line: 0, character: 2 });
+    assert.deepEqual(idx.positionAt(4), { line: 1, character: 0 });
+  });
+});

@@ -52,7 +52,8 @@ export class LineIndex {
   positionAt(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.text.length));
     const line = this.lineOf(o);
-    return { line, character: o - this.starts[line] };
+    // Never between the \r and \n of a CRLF: that is the end of the line.
+    return { line, character: Math.min(o, this.lineEnd(line)) - this.starts[line] };
   }
 
   offsetAt(pos: Position): number {
