@@ -488,7 +488,8 @@ describe('VS Code UI with the packaged extension (headless Chromium)', { timeout
       .slice(markdown.indexOf('## Quality checklist'))
       .split('\n')
       .filter((l) => /^- \[[ x]\] /.test(l))
-      .map((l) => l.slice(2).replace(/`/g, ''));
+      // The preview shows the task markers as boxes: [x] ☑, [ ] ☐.
+      .map((l) => l.slice(2).replace(/`/g, '').replace(/^\[x\]/, '\u2611').replace(/^\[ \]/, '\u2610'));
     assert.ok(checklist.length >= 5, 'the rendered plan has no checklist');
 
     await focusEditor();
