@@ -47,7 +47,7 @@ import {
 } from './protocol';
 import { complete, definition, documentSymbols, foldingRanges, hover, planTree, references } from './service/features';
 import type { ServiceSymbol } from './service/features/types';
-import { fixAll, lint } from './service/lint';
+import { fixAll, fixEdits, fixKeepsYaml, lint } from './service/lint';
 import { PlanDocument } from './service/plan';
 import { renderPlan } from './service/render';
 import { ruleDocUrl } from './service/ruleDocs';
@@ -356,7 +356,8 @@ export function startServer(connection: Connection): void {
           a.diagnostics.find((x) => x.rule === lsp.code && x.range.start.line === lsp.range.start.line);
         if (!d) continue;
         const fix = d.data?.fix;
-        if (fix) {
+        // A quick fix is offered only when applying it keeps the YAML as sound as it is.
+        if (fix && fixKeepsYaml(a.plan, fixEdits(a.plan, d))) {
           const action = CodeAction.create(fix.title, workspaceEdit(doc, fix.edits), CodeActionKind.QuickFix);
           action.diagnostics = [lsp];
           if (fix.preferred) action.isPreferred = true;

@@ -73,6 +73,12 @@ export function scalarText(v: string | number | boolean): string {
   return stringify(v, { lineWidth: 0 }).trimEnd();
 }
 
+/** What goes before a new flow item after `prev`: nothing after `[`/`{`, a space after a trailing comma. */
+function flowSeparator(prev: string | undefined): string {
+  if (prev === '[' || prev === '{') return '';
+  return prev === ',' ? ' ' : ', ';
+}
+
 /** A scalar inside `[...]` / `{...}`: flow indicators force quotes there. */
 function flowScalarText(v: string | number | boolean): string {
   return typeof v === 'string' && /[,[\]{}]/.test(v) ? JSON.stringify(v) : scalarText(v);
@@ -165,10 +171,10 @@ export class Edits {
       const [s, e] = map.resolvedSpan;
       const close = trimEndOffset(plan.text, s, e) - 1; // the `}`
       const before = trimEndOffset(plan.text, s, close);
-      return { span: [before, before], text: `, ${key}: ${flowText(value, true)}` };
+      return { span: [before, before], text: `${flowSeparator(plan.text[before - 1])}${key}: ${flowText(value, true)}` };
     }
     const pairs = n.items as Pair[];
-    const col = plan.lines.column((pairs[0].key as YNode).range![0]);
+    const col = plan.lines.column(this.entryStart(pairs[0]));
     const afterPair = opts.after
       ?.map((k) => pairOf(map, k))
       .filter((p): p is Pair => p !== undefined)
@@ -176,7 +182,7 @@ export class Edits {
     const beforePair = afterPair ? undefined : opts.before?.map((k) => pairOf(map, k)).find((p) => p !== undefined);
     const lines = entryLines(key, value, col, style);
     if (beforePair) {
-      const keyAt = (beforePair.key as YNode).range![0];
+      const keyAt = this.entryStart(beforePair);
       const lineStart = plan.lines.lineStart(plan.lines.lineOf(keyAt));
       if (plan.text.slice(lineStart, keyAt).trim() !== '') {
         // The key shares its line with a `- ` indicator: the new entry takes its place
@@ -224,7 +230,7 @@ export class Edits {
         return { span: [s, s], text: `${flowText(value, true)}, ` };
       }
       const before = trimEndOffset(plan.text, start, close);
-      return { span: [before, before], text: `, ${flowText(value, true)}` };
+      return { span: [before, before], text: `${flowSeparator(plan.text[before - 1])}${flowText(value, true)}` };
     }
     const first = items[0];
     const dashCol = first?.dashOffset !== undefined ? plan.lines.column(first.dashOffset) : plan.lines.column(seq.keySpan?.[0] ?? 0) + (style.seqIndent ? style.indent : 0);
@@ -252,6 +258,26 @@ export class Edits {
     let s = span[0];
     while (s > start && (plan.text[s - 1] === ' ' || plan.text[s - 1] === '\t')) s--;
     return { span: [s, plan.lines.lineEnd(line)], text: '' };
+  }
+
+  /**
+   * Where a block map entry starts: its key, or the tag, anchor or `?` written
+   * before the key on the same line (not a list item's `- `).
+   */
+  private entryStart(pair: Pair): number {
+    const { lines, text } = this.plan;
+    const keyAt = (pair.key as YNode | null)?.range?.[0] ?? 0;
+    const lineStart = lines.lineStart(lines.lineOf(keyAt));
+    let i = lineStart;
+    for (;;) {
+      while (i < keyAt && (text[i] === ' ' || text[i] === '\t')) i++;
+      // Skip `- ` indicators of sequence items that hold this map.
+      if (text[i] === '-' && (text[i + 1] === ' ' || text[i + 1] === '\t') && i < keyAt) {
+        i += 2;
+        continue;
+      }
+      return Math.min(i, keyAt);
+    }
   }
 
   /** Start of the run of comment lines directly above the line starting at `lineStart`. */

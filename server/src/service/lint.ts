@@ -1,5 +1,5 @@
 import { Edits, applyRawEdits, type RawEdit, type RawFix } from './fixes';
-import { PlanDocument, type ParseOptions } from './plan';
+import { PlanDocument, yamlErrorCount, type ParseOptions } from './plan';
 import type { Report, Rule } from './rule';
 import { RULES, RULES_BY_ID } from './rules';
 import { findIgnoreComments } from './suppress';
@@ -152,27 +152,56 @@ export function fixAll(text: string, options: LintOptions = {}, maxRounds = 20):
   let applied = 0;
   let result = lint(current, options);
   for (let round = 0; round < maxRounds; round++) {
-    const chosen: RawEdit[] = [];
-    const taken: Span[] = [];
     const fixable = result.diagnostics.filter((d) => d.data?.fix);
-    const shapeFirst = fixable.some((d) => d.rule === 'schema') ? fixable.filter((d) => d.rule === 'schema') : fixable;
-    for (const d of shapeFirst) {
-      const edits = fixEdits(result.plan, d);
-      if (edits.length === 0) continue;
-      const clash = edits.some((e) => taken.some((t) => overlaps(t, e.span)));
-      if (clash) continue;
-      for (const e of edits) {
-        chosen.push(e);
-        taken.push(e.span);
-      }
-      applied++;
+    const schema = fixable.filter((d) => d.rule === 'schema');
+    // Schema fixes first, in a round of their own; when none of them can be applied, the others.
+    const groups = schema.length > 0 && schema.length < fixable.length ? [schema, fixable] : [fixable];
+    let step: { text: string; count: number } | undefined;
+    for (const group of groups) {
+      step = applyRound(result.plan, group);
+      if (step) break;
     }
-    if (chosen.length === 0) break;
-    const next = applyRawEdits(result.plan.text, chosen);
-    current = result.plan.bom ? `\uFEFF${next}` : next;
+    if (!step) break;
+    applied += step.count;
+    current = result.plan.bom ? `\uFEFF${step.text}` : step.text;
     result = lint(current, options);
   }
   return { text: current, applied, diagnostics: result.diagnostics };
+}
+
+/**
+ * One round of fix-all over some diagnostics: their non-overlapping fixes
+ * together, unless that adds a YAML error (two fixes can clash, e.g. both
+ * adding one key); then the first fix that alone adds none. Undefined when
+ * nothing can be applied or nothing would change.
+ */
+function applyRound(plan: PlanDocument, diagnostics: Diagnostic[]): { text: string; count: number } | undefined {
+  const picked: RawEdit[][] = [];
+  const taken: Span[] = [];
+  for (const d of diagnostics) {
+    const edits = fixEdits(plan, d);
+    if (edits.length === 0 || edits.some((e) => taken.some((t) => overlaps(t, e.span)))) continue;
+    for (const e of edits) taken.push(e.span);
+    picked.push(edits);
+  }
+  const base = plan.text;
+  const all = applyRawEdits(base, picked.flat());
+  if (all !== base && keepsYaml(base, all)) return { text: all, count: picked.length };
+  for (const edits of picked) {
+    const one = applyRawEdits(base, edits);
+    if (one !== base && keepsYaml(base, one)) return { text: one, count: 1 };
+  }
+  return undefined;
+}
+
+/** Whether `after` has no more YAML errors than `before` (a fix must not break the file). */
+export function keepsYaml(before: string, after: string): boolean {
+  return yamlErrorCount(after) <= yamlErrorCount(before);
+}
+
+/** Whether a fix's edits, applied to the plan, keep its YAML as sound as it was. */
+export function fixKeepsYaml(plan: PlanDocument, edits: RawEdit[]): boolean {
+  return keepsYaml(plan.text, applyRawEdits(plan.text, edits));
 }
 
 /** Spans overlap; two insertions at one offset count as overlapping (their order would matter). */

@@ -64,6 +64,13 @@ export class PlanDocument {
       this.broken = true;
       return;
     }
+    const deep = nestingBeyond(text, MAX_NESTING);
+    if (deep !== undefined) {
+      // The yaml package recurses per level and, past the stack, reports errors that vary from run to run.
+      this.problems.push({ rule: 'yaml-syntax', span: [deep, Math.min(text.length, deep + 1)], message: `The YAML is nested more than ${MAX_NESTING} levels deep here; a plan never needs that. Flatten it.` });
+      this.broken = true;
+      return;
+    }
     let doc: Document | undefined;
     try {
       const tokens = new Parser().parse(text);
@@ -181,6 +188,52 @@ export class PlanDocument {
   }
 }
 
+/**
+ * Nesting deeper than this (flow brackets, or block indentation in columns) is
+ * refused before parsing: the yaml package and its visitors recurse per level.
+ * A plan nests about ten levels.
+ */
+export const MAX_NESTING = 200;
+
+/**
+ * The offset where flow nesting (`[`/`{` outside quotes and comments) or block
+ * indentation goes beyond `max`, if it does. One linear scan; conservative.
+ */
+export function nestingBeyond(text: string, max: number): number | undefined {
+  let depth = 0;
+  let quote = '';
+  let lineStart = true;
+  let indent = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n' || c === '\r') {
+      lineStart = true;
+      indent = 0;
+      if (quote === "'") continue;
+      continue;
+    }
+    if (lineStart) {
+      if (c === ' ') {
+        if (++indent > max) return i;
+        continue;
+      }
+      lineStart = false;
+    }
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      while (i + 1 < text.length && text[i + 1] !== '\n' && text[i + 1] !== '\r') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > max) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return undefined;
+}
+
 /** How many alias expansions `toJS` allows per document before giving up (an alias bomb). */
 export const MAX_ALIAS_COUNT = 1000;
 
@@ -189,6 +242,23 @@ function firstAlias(text: string): Span | undefined {
   if (!m) return undefined;
   const start = m.index + m[1].length;
   return [start, start + m[0].length - m[1].length];
+}
+
+/**
+ * How many errors and warnings the yaml package reports for a text (all
+ * documents), or Infinity when it cannot read it. Used to check that a fix
+ * does not break the file.
+ */
+export function yamlErrorCount(text: string): number {
+  if (nestingBeyond(text, MAX_NESTING) !== undefined) return Infinity;
+  try {
+    let n = 0;
+    const composer = new Composer({ uniqueKeys: true, merge: false, version: '1.2', schema: 'core', intAsBigInt: false });
+    for (const d of composer.compose(new Parser().parse(text))) n += d.errors.length + d.warnings.length;
+    return n;
+  } catch {
+    return Infinity;
+  }
 }
 
 /** Length of the (plain or quoted) mapping key starting at `offset`. */
