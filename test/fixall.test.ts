@@ -39,3 +39,16 @@ describe('fix-all', () => {
     assert.equal(fixAll(result.text).applied, 0);
   });
 });
+
+describe('fix-all never breaks the YAML', () => {
+  // Shrunk inputs from the fuzzer: a flow root with a trailing comma, a tagged empty key, an explicit empty key.
+  for (const text of ['{r,}', '! : b', '?\n: e #', '& : v', '{e,}\n']) {
+    it(`keeps ${JSON.stringify(text)} readable`, () => {
+      const before = lint(text).diagnostics.filter((d) => d.rule === 'yaml-syntax').length;
+      const fixed = fixAll(text);
+      const after = lint(fixed.text).diagnostics.filter((d) => d.rule === 'yaml-syntax').length;
+      assert.ok(after <= before, `fix-all added YAML errors:\n${fixed.text}`);
+      assert.equal(fixAll(fixed.text).text, fixed.text, 'a second fix-all changes nothing');
+    });
+  }
+});
