@@ -139,3 +139,11 @@ describe('folding ranges', () => {
     assert.deepEqual(foldingRanges(parse(text)), [{ startLine: 0, endLine: 2 }]);
   });
 });
+
+describe('symbols of a plan with a self-referencing alias', () => {
+  it('treats the alias as a leaf instead of recursing forever', () => {
+    const plan = parse('migplan: 1\nbill-to: &a\n  given: Chris\n  nested:\n    again: *a\n');
+    const symbols = documentSymbols(plan);
+    assert.ok(symbols.length > 0);
+  });
+});

@@ -147,7 +147,7 @@ export interface FixAllResult {
  * spelling, a value's form) change what every other rule sees, so a round
  * that has any applies only those. Keeps a BOM.
  */
-export function fixAll(text: string, options: LintOptions = {}, maxRounds = 20): FixAllResult {
+export function fixAll(text: string, options: LintOptions = {}, maxRounds = 100): FixAllResult {
   let current = text;
   let applied = 0;
   let result = lint(current, options);

@@ -53,8 +53,12 @@ function kindOfValue(v: PNode): SymbolKind {
 }
 
 /** A nested map's entries as symbols. */
-function fields(plan: PlanDocument, map: PNode): ServiceSymbol[] {
-  return map.entries().map(([k, v]) => entrySymbol(plan, k, v, kindOfValue(v), v.isMap ? fields(plan, v) : []));
+/** Nested fields, down to the maps written in place: an alias is a leaf (it may point at its own ancestor). */
+function fields(plan: PlanDocument, map: PNode, depth = 0): ServiceSymbol[] {
+  return map.entries().map(([k, v]) => {
+    const inPlace = v.node === v.src;
+    return entrySymbol(plan, k, v, kindOfValue(v), inPlace && depth < 32 && v.isMap ? fields(plan, v, depth + 1) : []);
+  });
 }
 
 function listSymbol(plan: PlanDocument, key: string, v: PNode, items: (item: PNode, index: number) => ServiceSymbol): ServiceSymbol {
