@@ -180,9 +180,14 @@ export class PNode {
     return [n.range[0], e];
   }
 
+  /** The key's span, without trailing whitespace (yaml counts a lone `\r` line break into a key). */
   get keySpan(): Span | undefined {
     const r = this.keyNode?.range;
-    return r ? [r[0], r[1]] : undefined;
+    if (!r) return undefined;
+    const text = sources.get(this.doc);
+    let e = r[1];
+    while (text !== undefined && e > r[0] && /\s/.test(text[e - 1])) e--;
+    return [r[0], e];
   }
 
   /**

@@ -1,0 +1,964 @@
+/**
+ * The engine of the seeded fuzzer (`npm run fuzz`, test/fuzz.test.ts): a small
+ * PRNG, inputs made by mutating the example plans and the yaml-test-suite
+ * corpus, the checks every input must pass, and a greedy shrinker.
+ *
+ * Input `i` of seed `S` depends on `S` and `i` only, so any input can be
+ * regenerated on its own (`npm run fuzz -- --seed S --index i`).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { isDeepStrictEqual } from 'node:util';
+import { complete, documentSymbols, foldingRanges, hover } from '../server/src/service/features';
+import { applyRawEdits } from '../server/src/service/fixes';
+import { fixAll, fixEdits, lint, type LintResult } from '../server/src/service/lint';
+import { PlanDocument } from '../server/src/service/plan';
+import { renderMarkdown } from '../server/src/service/render';
+import type { LineIndex } from '../server/src/service/text';
+import type { Diagnostic, Range, TextEdit } from '../server/src/service/types';
+
+/** The repository root (this file runs from out/scripts/). */
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const CORPUS_DIR = path.join(ROOT, 'test', 'data', 'yaml-test-suite');
+export const FOUND_DIR = path.join(ROOT, 'test', 'fuzz');
+
+// ------------------------------------------------------------------ PRNG
+
+/** mulberry32: a tiny, fast, well-mixed 32-bit PRNG. */
+export class Rng {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  /** A float in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** An integer in [0, n) (0 when n <= 0). */
+  int(n: number): number {
+    return n <= 0 ? 0 : Math.floor(this.next() * n);
+  }
+
+  /** An integer in [lo, hi]. */
+  range(lo: number, hi: number): number {
+    return lo + this.int(hi - lo + 1);
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)];
+  }
+}
+
+/** A 32-bit hash of the seed and the input index: each input gets its own stream. */
+export function inputSeed(seed: number, index: number): number {
+  let h = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13) ^ (index >>> 0), 0xc2b2ae35) >>> 0;
+  h = Math.imul(h ^ (h >>> 16) ^ Math.floor(index / 4294967296), 0x27d4eb2f) >>> 0;
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+// ------------------------------------------------------------------ seeds
+
+export interface SeedText {
+  /** Where it comes from: a path relative to the repository root. */
+  name: string;
+  text: string;
+}
+
+export interface Seeds {
+  /** The example plans and the fix-all draft. */
+  plans: SeedText[];
+  /** The yaml-test-suite inputs. */
+  corpus: SeedText[];
+}
+
+/** Case folders of the yaml-test-suite copy (those holding an in.yaml), sorted. */
+export function corpusCases(dir = CORPUS_DIR): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of fs.readdirSync(d).sort()) {
+      const p = path.join(d, name);
+      if (fs.statSync(p).isDirectory()) walk(p);
+      else if (name === 'in.yaml') out.push(d);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export function loadSeeds(root = ROOT): Seeds {
+  const rel = (p: string): string => path.relative(root, p).split(path.sep).join('/');
+  const examples = path.join(root, 'examples');
+  const planFiles = [
+    ...fs
+      .readdirSync(examples)
+      .filter((f) => f.endsWith('.migplan.yaml'))
+      .sort()
+      .map((f) => path.join(examples, f)),
+    path.join(root, 'test', 'fixall', 'draft.migplan.yaml'),
+  ];
+  const plans = planFiles.map((f) => ({ name: rel(f), text: fs.readFileSync(f, 'utf8') }));
+  const corpus = corpusCases(path.join(root, 'test', 'data', 'yaml-test-suite')).map((d) => ({ name: rel(d), text: fs.readFileSync(path.join(d, 'in.yaml'), 'utf8') }));
+  return { plans, corpus };
+}
+
+// ------------------------------------------------------------------ mutations
+
+/** Lines with their own line breaks, so that joining them gives the text back. */
+export function splitKeepingEol(text: string): string[] {
+  return text.match(/[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$/g) ?? [];
+}
+
+function eolOf(text: string): string {
+  const m = /\r\n|\r|\n/.exec(text);
+  return m ? m[0] : '\n';
+}
+
+function withEol(line: string, eol: string): string {
+  return /(?:\r\n|\r|\n)$/.test(line) ? line : line + eol;
+}
+
+const ASTRAL = ['😀', '𝔘𝔫𝔦', '🏳️‍🌈', '𠜎', '\u{10FFFF}', '👩🏽‍💻'];
+const COMBINING = ['e\u0301', '\u0301', '\u0300\u0301\u0302\u0303', 'Z\u0351\u0358\u0360\u0361', '\u200D', '\u034F'];
+const RTL = ['\u202E', '\u202Eevil\u202C', '\u200F', 'שלום', 'مرحبا', '\u2067x\u2069'];
+const CONTROLS = ['\u0000', '\u0001', '\u0007', '\u0008', '\u000B', '\u000C', '\u001B', '\u001F', '\u007F', '\u0085', '\u2028', '\u2029', '\uFEFF', '\uFFFD', '\uFFFE', '\uD800', '\uDC00', '\r'];
+const UNICODE = [...ASTRAL, ...COMBINING, ...RTL, ...CONTROLS, 'é', 'ß', 'ǅ', '\u00A0', '\u3000', '\u2003'];
+
+const HUGE_NUMBERS = [
+  '1e309', '-1e309', '1e400', '99999999999999999999999999999', '1' + '0'.repeat(400), '9007199254740993',
+  '1.7976931348623157e308', '5e-324', '4.9e-325', '0x7fffffffffffffffffff', '0o7777777777777777777', '-0', '.inf',
+  '-.inf', '.nan', '1_000_000', '0.0000000000000000000001', '-99999999999999999999', 'NaN', 'Infinity',
+];
+
+const YAML_TOKENS = [
+  '&a ', '*a', '*missing', '!!str ', '!!int ', '!!map ', '!custom ', '!<tag:x,2000:y> ', '? ', '|', '|-', '>+', '>2', '{}', '[]', '{', ']', '~',
+  'null', '"', "'", ' #', ': ', ':', '-', '- ', ',', '@', '`', '\\', '%', '\n---\n', '\n...\n', '%YAML 1.2\n---\n', '<<: *a', '<<: {x: 1}',
+  '"\\x', '"\\u12"', "'it''s'", 'yes', 'no', 'on', 'true', 'True', '2024-02-30', '12:30:00', '0.5%', '150%', '-5s', '0ms', '1e3h',
+];
+
+const RULE_IDS = ['cutover-soak', 'schema', 'phase-criteria', 'rollback-trigger', 'no-such-rule', '', 'yaml-syntax', 'unused-ignore'];
+
+/** Mutations: each takes the text and returns a changed one (or the same, when it does not apply). */
+export interface Mutation {
+  name: string;
+  weight: number;
+  apply(text: string, rng: Rng, seeds: Seeds): string;
+}
+
+function lineOp(fn: (lines: string[], rng: Rng, eol: string) => string[]): (text: string, rng: Rng) => string {
+  return (text, rng) => {
+    const lines = splitKeepingEol(text);
+    if (lines.length === 0) return text;
+    return fn(lines, rng, eolOf(text)).join('');
+  };
+}
+
+function insertAt(text: string, rng: Rng, what: string): string {
+  const at = rng.int(text.length + 1);
+  return text.slice(0, at) + what + text.slice(at);
+}
+
+/** An offset at the start of a random line. */
+function lineStartAt(text: string, rng: Rng): number {
+  const lines = splitKeepingEol(text);
+  const i = rng.int(lines.length + 1);
+  let at = 0;
+  for (let k = 0; k < i; k++) at += lines[k].length;
+  return at;
+}
+
+function deepStructure(rng: Rng): string {
+  const depth = rng.pick([8, 40, 120, 400, 1500, 6000]);
+  switch (rng.int(5)) {
+    case 0:
+      return `deep: ${'['.repeat(depth)}x${']'.repeat(rng.chance(0.8) ? depth : rng.int(depth))}\n`;
+    case 1:
+      return `deep: ${'{a: '.repeat(depth)}1${'}'.repeat(rng.chance(0.8) ? depth : rng.int(depth))}\n`;
+    case 2: {
+      const d = Math.min(depth, 250);
+      return Array.from({ length: d }, (_, i) => `${' '.repeat(i * 2)}k${i}:`).join('\n') + ' leaf\n';
+    }
+    case 3:
+      return `deep:\n  ${'- '.repeat(Math.min(depth, 2000))}x\n`;
+    default: {
+      const d = Math.min(depth, 200);
+      return 'deep:\n' + Array.from({ length: d }, (_, i) => `${' '.repeat(2 + i * 2)}- k${i}:`).join('\n') + ' x\n';
+    }
+  }
+}
+
+function longLine(rng: Rng): string {
+  const n = rng.pick([500, 2000, 10_000, 50_000]);
+  switch (rng.int(5)) {
+    case 0:
+      return `title: ${'x'.repeat(n)}`;
+    case 1:
+      return `# ${'long comment '.repeat(Math.ceil(n / 13))}`;
+    case 2:
+      return `${'k'.repeat(n)}: v`;
+    case 3:
+      return `ramp: [${Array.from({ length: Math.ceil(n / 6) }, (_, i) => i).join(', ')}]`;
+    default:
+      return `  - "${'\\u00e9'.repeat(Math.ceil(n / 6))}"`;
+  }
+}
+
+export const MUTATIONS: readonly Mutation[] = [
+  {
+    name: 'delete-lines',
+    weight: 10,
+    apply: lineOp((lines, rng) => {
+      const i = rng.int(lines.length);
+      const k = 1 + rng.int(Math.min(lines.length - i, rng.chance(0.8) ? 3 : 20));
+      return [...lines.slice(0, i), ...lines.slice(i + k)];
+    }),
+  },
+  {
+    name: 'delete-block',
+    weight: 6,
+    // A line and everything indented under it: a key with its whole value.
+    apply: lineOp((lines, rng) => {
+      const i = rng.int(lines.length);
+      const indent = (l: string): number => /^ */.exec(l)![0].length;
+      const own = indent(lines[i]);
+      let j = i + 1;
+      while (j < lines.length && (lines[j].trim() === '' || indent(lines[j]) > own)) j++;
+      return [...lines.slice(0, i), ...lines.slice(j)];
+    }),
+  },
+  {
+    name: 'duplicate-lines',
+    weight: 8,
+    apply: lineOp((lines, rng, eol) => {
+      const i = rng.int(lines.length);
+      const k = 1 + rng.int(Math.min(lines.length - i, 12));
+      const block = lines.slice(i, i + k).map((l) => withEol(l, eol));
+      const at = rng.chance(0.7) ? i + k : rng.int(lines.length + 1);
+      const head = lines.slice(0, at).map((l, n) => (n === at - 1 ? withEol(l, eol) : l));
+      return [...head, ...block, ...lines.slice(at)];
+    }),
+  },
+  {
+    name: 'swap-lines',
+    weight: 6,
+    apply: lineOp((lines, rng, eol) => {
+      const out = lines.map((l) => withEol(l, eol));
+      const a = rng.int(out.length);
+      const b = rng.chance(0.5) ? Math.min(out.length - 1, a + 1) : rng.int(out.length);
+      [out[a], out[b]] = [out[b], out[a]];
+      return out;
+    }),
+  },
+  {
+    name: 'move-lines',
+    weight: 3,
+    apply: lineOp((lines, rng, eol) => {
+      const out = lines.map((l) => withEol(l, eol));
+      const i = rng.int(out.length);
+      const block = out.splice(i, 1 + rng.int(Math.min(out.length - i, 8)));
+      out.splice(rng.int(out.length + 1), 0, ...block);
+      return out;
+    }),
+  },
+  {
+    name: 'reindent',
+    weight: 8,
+    apply: lineOp((lines, rng) => {
+      const i = rng.int(lines.length);
+      const k = 1 + rng.int(Math.min(lines.length - i, 6));
+      const delta = rng.pick([-4, -2, -1, 1, 2, 3, 4, 8]);
+      const set = rng.chance(0.2) ? rng.int(13) : undefined;
+      return lines.map((l, n) => {
+        if (n < i || n >= i + k) return l;
+        const lead = /^ */.exec(l)![0].length;
+        const to = set ?? Math.max(0, lead + delta);
+        return ' '.repeat(to) + l.slice(lead);
+      });
+    }),
+  },
+  {
+    name: 'cut',
+    weight: 6,
+    apply: (text, rng) => text.slice(0, rng.int(text.length + 1)),
+  },
+  {
+    name: 'cut-span',
+    weight: 4,
+    apply: (text, rng) => {
+      const at = rng.int(text.length + 1);
+      return text.slice(0, at) + text.slice(at + 1 + rng.int(rng.chance(0.7) ? 10 : 300));
+    },
+  },
+  {
+    name: 'tab',
+    weight: 5,
+    apply: (text, rng) => {
+      if (rng.chance(0.5)) return insertAt(text, rng, rng.pick(['\t', '\t\t', ' \t', '\t ']));
+      return lineOp((lines, r) => {
+        const i = r.int(lines.length);
+        return lines.map((l, n) => (n === i ? l.replace(/^ +/, (s) => '\t'.repeat(Math.max(1, s.length >> 1))) : l));
+      })(text, rng);
+    },
+  },
+  {
+    name: 'unicode',
+    weight: 8,
+    apply: (text, rng) => {
+      let out = text;
+      const n = 1 + rng.int(3);
+      for (let i = 0; i < n; i++) {
+        const what = rng.pick(UNICODE);
+        if (rng.chance(0.3) && out.length > 0) {
+          const at = rng.int(out.length);
+          out = out.slice(0, at) + what + out.slice(at + 1);
+        } else out = insertAt(out, rng, what);
+      }
+      return out;
+    },
+  },
+  {
+    name: 'huge-number',
+    weight: 5,
+    apply: (text, rng) => {
+      const nums = [...text.matchAll(/\d+(?:\.\d+)?/g)];
+      const big = rng.pick(HUGE_NUMBERS);
+      if (nums.length === 0) return text + `${text.endsWith('\n') || text === '' ? '' : '\n'}batch_size: ${big}\n`;
+      const m = rng.pick(nums);
+      return text.slice(0, m.index) + big + text.slice(m.index + m[0].length);
+    },
+  },
+  {
+    name: 'deep-nesting',
+    weight: 3,
+    apply: (text, rng) => {
+      const at = lineStartAt(text, rng);
+      const deep = deepStructure(rng);
+      const indented = rng.chance(0.5) ? deep.split('\n').map((l) => (l ? '  ' + l : l)).join('\n') : deep;
+      return text.slice(0, at) + indented + text.slice(at);
+    },
+  },
+  {
+    name: 'long-line',
+    weight: 3,
+    apply: (text, rng) => {
+      const line = longLine(rng);
+      if (rng.chance(0.3)) return insertAt(text, rng, line.slice(0, 2000));
+      const at = lineStartAt(text, rng);
+      return text.slice(0, at) + line + '\n' + text.slice(at);
+    },
+  },
+  {
+    name: 'yaml-token',
+    weight: 8,
+    apply: (text, rng) => insertAt(text, rng, rng.pick(YAML_TOKENS)),
+  },
+  {
+    name: 'replace-value',
+    weight: 6,
+    apply: (text, rng) => {
+      const values = [...text.matchAll(/^([ -]*[\w-]+:) (.+)$/gm)];
+      if (values.length === 0) return text;
+      const m = rng.pick(values);
+      const other = rng.chance(0.5) && values.length > 1 ? rng.pick(values)[2] : rng.pick([...YAML_TOKENS, ...HUGE_NUMBERS, '', '[]', '{}', '[1, 10, 50, 100]', '{ a: 1 }', '"quoted"', "'single'", 'yes', '-1', '0']);
+      return text.slice(0, m.index) + `${m[1]} ${other}` + text.slice(m.index! + m[0].length);
+    },
+  },
+  {
+    name: 'key-typo',
+    weight: 5,
+    apply: (text, rng) => {
+      const keys = [...text.matchAll(/^[ -]*([a-z_-]{3,}):/gm)];
+      if (keys.length === 0) return text;
+      const m = rng.pick(keys);
+      const key = m[1];
+      const at = rng.int(key.length);
+      const typo = rng.pick([
+        key.slice(0, at) + key.slice(at + 1),
+        key.slice(0, at) + key[at] + key.slice(at),
+        key.slice(0, at) + String.fromCharCode(97 + rng.int(26)) + key.slice(at + 1),
+        key.toUpperCase(),
+        key.replace(/_/g, '-'),
+      ]);
+      const start = m.index! + m[0].length - 1 - key.length;
+      return text.slice(0, start) + typo + text.slice(start + key.length);
+    },
+  },
+  {
+    name: 'splice',
+    weight: 4,
+    apply: (text, rng, seeds) => {
+      const from = rng.chance(0.6) ? rng.pick(seeds.plans) : rng.pick(seeds.corpus);
+      const lines = splitKeepingEol(from.text);
+      const i = rng.int(lines.length);
+      const piece = lines.slice(i, i + 1 + rng.int(12)).join('');
+      const at = lineStartAt(text, rng);
+      return text.slice(0, at) + withEol(piece, '\n') + text.slice(at);
+    },
+  },
+  {
+    name: 'ignore-comment',
+    weight: 3,
+    apply: (text, rng) => {
+      const at = lineStartAt(text, rng);
+      const indent = ' '.repeat(rng.pick([0, 2, 4, 6]));
+      const reason = rng.pick([' -- not applicable here', '', ' --', ' -- ']);
+      return text.slice(0, at) + `${indent}# migplan-ignore ${rng.pick(RULE_IDS)}${reason}\n` + text.slice(at);
+    },
+  },
+  {
+    name: 'yaml-style',
+    weight: 4,
+    // The same data written another way: an item's content under its dash, a
+    // comment or anchor after the dash, an explicit or tagged key, a trailing comma.
+    apply: (text, rng) => {
+      const lines = splitKeepingEol(text);
+      if (lines.length === 0) return text;
+      const items = lines.map((l, i) => ({ l, i })).filter(({ l }) => /^\s*- \S/.test(l));
+      const keys = lines.map((l, i) => ({ l, i })).filter(({ l }) => /^\s*[\w-]+:/.test(l));
+      const choice = rng.int(4);
+      if (choice === 0 && items.length > 0) {
+        const { l, i } = rng.pick(items);
+        const m = /^(\s*)- (.*?)(\r\n|\r|\n)?$/.exec(l)!;
+        const eol = m[3] ?? '\n';
+        lines[i] = `${m[1]}-${rng.pick(['', ' # note', ' &item'])}${eol}${m[1]}  ${m[2]}${m[3] ?? ''}`;
+      } else if (choice === 1 && keys.length > 0) {
+        const { l, i } = rng.pick(keys);
+        lines[i] = l.replace(/^(\s*)/, `$1${rng.pick(['&k ', '!!str ', '? '])}`);
+      } else if (choice === 2) {
+        const flows = [...text.matchAll(/[\]}]/g)];
+        if (flows.length === 0) return text;
+        const m = rng.pick(flows);
+        return text.slice(0, m.index) + ',' + text.slice(m.index);
+      } else {
+        const { l, i } = rng.pick(keys.length > 0 ? keys : [{ l: lines[0], i: 0 }]);
+        lines[i] = l.replace(/^(\s*)([\w-]+):/, '$1"$2":');
+      }
+      return lines.join('');
+    },
+  },
+  {
+    name: 'line-breaks',
+    weight: 3,
+    apply: (text, rng) => {
+      switch (rng.int(4)) {
+        case 0:
+          return text.replace(/\r?\n/g, '\r\n');
+        case 1:
+          return text.replace(/\r?\n/g, '\r');
+        case 2: {
+          const nl = [...text.matchAll(/\n/g)];
+          if (nl.length === 0) return text;
+          const m = rng.pick(nl);
+          return text.slice(0, m.index) + rng.pick(['\r\n', '\r', '\n\n', '\r\r\n']) + text.slice(m.index! + 1);
+        }
+        default:
+          return text.replace(/\n+$/, '');
+      }
+    },
+  },
+  {
+    name: 'bom',
+    weight: 1,
+    apply: (text, rng) => (text.startsWith('\uFEFF') ? text.slice(1) : rng.chance(0.8) ? '\uFEFF' + text : insertAt(text, rng, '\uFEFF')),
+  },
+  {
+    name: 'char',
+    weight: 5,
+    apply: (text, rng) => {
+      if (text.length === 0) return String.fromCharCode(32 + rng.int(95));
+      const at = rng.int(text.length);
+      switch (rng.int(3)) {
+        case 0:
+          return text.slice(0, at) + text.slice(at + 1);
+        case 1:
+          return text.slice(0, at) + text[at] + text.slice(at);
+        default:
+          return text.slice(0, at) + String.fromCharCode(32 + rng.int(95)) + text.slice(at + 1);
+      }
+    },
+  },
+];
+
+const TOTAL_WEIGHT = MUTATIONS.reduce((s, m) => s + m.weight, 0);
+
+function pickMutation(rng: Rng): Mutation {
+  let r = rng.next() * TOTAL_WEIGHT;
+  for (const m of MUTATIONS) {
+    r -= m.weight;
+    if (r < 0) return m;
+  }
+  return MUTATIONS[MUTATIONS.length - 1];
+}
+
+export interface FuzzInput {
+  index: number;
+  text: string;
+  /** The seed text it started from. */
+  origin: string;
+  /** The mutations applied, in order. */
+  mutations: string[];
+}
+
+/** Input `index` of `seed`: a seed text (plans more often than corpus cases) under 1–8 stacked mutations. */
+export function generateInput(seed: number, index: number, seeds: Seeds): FuzzInput {
+  const rng = new Rng(inputSeed(seed, index));
+  const base = rng.chance(0.65) || seeds.corpus.length === 0 ? rng.pick(seeds.plans) : rng.pick(seeds.corpus);
+  let text = base.text;
+  const mutations: string[] = [];
+  let n = 1;
+  while (n < 8 && rng.chance(0.45)) n++;
+  for (let i = 0; i < n; i++) {
+    const m = pickMutation(rng);
+    text = m.apply(text, rng, seeds);
+    mutations.push(m.name);
+  }
+  return { index, text, origin: base.name, mutations };
+}
+
+// ------------------------------------------------------------------ checks
+
+export type FailureKind =
+  | 'crash'
+  | 'rule-crash'
+  | 'range'
+  | 'nondeterministic'
+  | 'slow'
+  | 'fix-breaks-yaml'
+  | 'fix-loses-lines'
+  | 'fix-not-idempotent'
+  | 'fix-rounds-differ'
+  /** No result in seconds: found by the fuzz script's watchdog, never by checkInput itself. */
+  | 'hang';
+
+export const FAILURE_KINDS: readonly FailureKind[] = ['crash', 'rule-crash', 'range', 'nondeterministic', 'slow', 'fix-breaks-yaml', 'fix-loses-lines', 'fix-not-idempotent', 'fix-rounds-differ', 'hang'];
+
+export interface Failure {
+  kind: FailureKind;
+  /** What failed, e.g. the operation that threw: lint, fixAll, quickFix, render, features. */
+  op: string;
+  detail: string;
+}
+
+export interface CheckOptions {
+  /** Time limit of lint + fixAll + render, for inputs of at most `timedLines` lines (default 200 ms). */
+  timeLimitMs?: number;
+  /** Inputs longer than this many lines are timed but not held to the limit (default 300). */
+  timedLines?: number;
+  /** Whether to time at all (off while shrinking failures of other kinds). */
+  timing?: boolean;
+  /** How many single quick fixes to apply on their own (default 3). */
+  quickFixes?: number;
+  /** How many times to lint for the determinism check (default 2; more catch rarer differences). */
+  lintRuns?: number;
+}
+
+export interface CheckResult {
+  failures: Failure[];
+  /** lint + fixAll + render, in ms (the best of up to three runs when the first was over the limit). */
+  ms: number;
+  lines: number;
+  chars: number;
+  /** Fixes fix-all applied, and in how many rounds. */
+  fixesApplied: number;
+  fixRounds: number;
+  /** Single quick fixes applied on their own. */
+  quickFixesApplied: number;
+  /** Of those, the ones whose edits leave the YAML worse than it was (rule: title → YAML error). */
+  unsoundQuickFixes: string[];
+}
+
+const FAILED_INTERNALLY = /failed internally/;
+
+function errText(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message.split('\n')[0]}${err.stack ? ` @ ${err.stack.split('\n').slice(1, 3).map((l) => l.trim()).join(' < ')}` : ''}`;
+  return String(err);
+}
+
+/** Problems with a range: out of the document (lines of `lines`) or inverted. Empty when fine. */
+export function rangeProblem(lines: LineIndex, r: Range): string | undefined {
+  const bad = (p: Range['start']): string | undefined => {
+    if (!Number.isInteger(p.line) || !Number.isInteger(p.character)) return 'not integers';
+    if (p.line < 0 || p.line >= lines.lineCount) return `line ${p.line} outside 0..${lines.lineCount - 1}`;
+    const len = lines.lineText(p.line).length;
+    if (p.character < 0 || p.character > len) return `character ${p.character} outside 0..${len} of line ${p.line}`;
+    return undefined;
+  };
+  const why = bad(r.start) ?? bad(r.end);
+  if (why) return why;
+  if (r.start.line > r.end.line || (r.start.line === r.end.line && r.start.character > r.end.character)) return 'start after end';
+  return undefined;
+}
+
+/** Every range of the diagnostics (their own, related locations', fix edits') checked against the document. */
+export function diagnosticRangeProblems(lines: LineIndex, diagnostics: readonly Diagnostic[]): string[] {
+  const out: string[] = [];
+  const fmt = (r: Range): string => `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
+  for (const d of diagnostics) {
+    const own = rangeProblem(lines, d.range);
+    if (own) out.push(`${d.rule} ${fmt(d.range)}: ${own}`);
+    for (const rel of d.related ?? []) {
+      const p = rangeProblem(lines, rel.range);
+      if (p) out.push(`${d.rule} related ${fmt(rel.range)}: ${p}`);
+    }
+    for (const e of d.data?.fix?.edits ?? []) {
+      const p = rangeProblem(lines, e.range);
+      if (p) out.push(`${d.rule} fix edit ${fmt(e.range)}: ${p}`);
+    }
+  }
+  return out;
+}
+
+/** Lines as the LSP (and LineIndex) counts them: \r\n, \r and \n break lines. */
+export function lspLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/);
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** The lines (0-based) whose text an edit changes; lines only added before or after are not touched. */
+export function touchedLines(edit: TextEdit, lines: readonly string[], into: Set<number>): void {
+  const { start, end } = edit.range;
+  if (start.line === end.line && start.character === end.character) {
+    const atStart = start.character === 0 && /(?:\r\n|\r|\n)$/.test(edit.newText);
+    const atEnd = start.character >= (lines[start.line]?.length ?? 0) && /^(?:\r\n|\r|\n)/.test(edit.newText);
+    if (!atStart && !atEnd && edit.newText !== '') into.add(start.line);
+    return;
+  }
+  const last = end.character === 0 && end.line > start.line ? end.line - 1 : end.line;
+  for (let l = start.line; l <= last; l++) into.add(l);
+}
+
+/**
+ * Whether every line of `before` outside `touched` is still present, in
+ * order, in `after` (the subsequence check of test/helpers.ts, with LSP line
+ * breaks).
+ */
+export function untouchedLinesKept(before: string, after: string, touched: ReadonlySet<number>): { ok: boolean; missing?: string } {
+  const a = lspLines(before);
+  const b = lspLines(after);
+  let j = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (touched.has(i)) continue;
+    while (j < b.length && b[j] !== a[i]) j++;
+    if (j >= b.length) return { ok: false, missing: `line ${i + 1}: ${JSON.stringify(a[i].slice(0, 200))}` };
+    j++;
+  }
+  return { ok: true };
+}
+
+/** The first message not already among the input's, else the first. */
+function newError(messages: readonly string[], before: ReadonlySet<string>): string {
+  return messages.find((m) => !before.has(m)) ?? messages[0] ?? '';
+}
+
+function yamlSyntaxCount(diagnostics: readonly Diagnostic[]): number {
+  return diagnostics.filter((d) => d.rule === 'yaml-syntax').length;
+}
+
+/** Spread picks: the first, the last and ones in between, up to `n`. */
+function spread<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  if (n <= 0) return [];
+  if (n === 1) return [items[0]];
+  return Array.from({ length: n }, (_, i) => items[Math.round((i * (items.length - 1)) / (n - 1))]);
+}
+
+function timeOnce(text: string): number {
+  const t0 = performance.now();
+  const r = lint(text);
+  fixAll(text);
+  renderMarkdown(r.plan, r.diagnostics);
+  return performance.now() - t0;
+}
+
+/**
+ * Runs every check on one input. Never throws: whatever goes wrong is a
+ * failure in the result.
+ */
+export function checkInput(text: string, options: CheckOptions = {}): CheckResult {
+  const limit = options.timeLimitMs ?? 200;
+  const timedLines = options.timedLines ?? 300;
+  const failures: Failure[] = [];
+  const lineCount = lspLines(stripBom(text)).length;
+  const result: CheckResult = { failures, ms: 0, lines: lineCount, chars: text.length, fixesApplied: 0, fixRounds: 0, quickFixesApplied: 0, unsoundQuickFixes: [] };
+  const fail = (kind: FailureKind, op: string, detail: string): void => {
+    failures.push({ kind, op, detail });
+  };
+
+  // lint + fixAll + render: what an editor or `migplan lint --fix` does with the text. Timed.
+  const t0 = performance.now();
+  let first: LintResult;
+  try {
+    first = lint(text);
+  } catch (err) {
+    fail('crash', 'lint', errText(err));
+    return result;
+  }
+  let fixed: ReturnType<typeof fixAll> | undefined;
+  try {
+    fixed = fixAll(text);
+  } catch (err) {
+    fail('crash', 'fixAll', errText(err));
+  }
+  let markdown: string | undefined;
+  try {
+    markdown = renderMarkdown(first.plan, first.diagnostics);
+  } catch (err) {
+    fail('crash', 'render', errText(err));
+  }
+  result.ms = performance.now() - t0;
+  if (options.timing !== false && result.ms > limit && failures.length === 0) {
+    // One slow run may be the garbage collector or another process: keep the best of three.
+    result.ms = Math.min(result.ms, timeOnce(text), timeOnce(text));
+    if (result.ms > limit && lineCount <= timedLines) fail('slow', 'lint+fixAll+render', `${result.ms.toFixed(1)} ms for ${lineCount} lines, ${text.length} chars (limit ${limit} ms)`);
+  }
+
+  const { plan, diagnostics } = first;
+  for (const d of diagnostics) if (FAILED_INTERNALLY.test(d.message)) fail('rule-crash', d.rule, d.message);
+  for (const p of diagnosticRangeProblems(plan.lines, diagnostics)) fail('range', 'lint', p);
+
+  // The same text gives the same result.
+  try {
+    for (let run = 1; run < Math.max(2, options.lintRuns ?? 2); run++) {
+      const again = lint(text);
+      if (!isDeepStrictEqual(again.diagnostics, diagnostics)) {
+        const count = (ds: readonly Diagnostic[]): string => `${ds.length} (${[...new Set(ds.map((d) => d.rule))].join(', ')})`;
+        fail('nondeterministic', 'lint', `linting the same text again gave other diagnostics: ${count(diagnostics)}, then ${count(again.diagnostics)} on run ${run + 1}`);
+        break;
+      }
+      if (markdown !== undefined && renderMarkdown(again.plan, again.diagnostics) !== markdown) {
+        fail('nondeterministic', 'render', 'rendering the same text again gave other Markdown');
+        break;
+      }
+    }
+  } catch (err) {
+    fail('crash', 'lint (second run)', errText(err));
+  }
+
+  // Editor features on the same analysis (they catch their own errors; completeUnsafe would not).
+  try {
+    const len = plan.text.length;
+    for (const offset of [0, len >> 1, len, plan.lines.lineEnd(plan.lines.lineCount >> 1)]) {
+      hover(plan, offset, diagnostics);
+      complete(plan, offset);
+    }
+    documentSymbols(plan);
+    foldingRanges(plan);
+  } catch (err) {
+    fail('crash', 'features', errText(err));
+  }
+
+  // Single quick fixes, as the editor applies them: fixEdits + applyRawEdits.
+  const fixable = diagnostics.filter((d) => d.data?.fix);
+  const before = lspLines(plan.text);
+  const inErrors = yamlSyntaxCount(diagnostics);
+  const inMessages = new Set(diagnostics.filter((d) => d.rule === 'yaml-syntax').map((d) => d.message));
+  for (const d of spread(fixable, options.quickFixes ?? 3)) {
+    try {
+      const edits = fixEdits(plan, d);
+      const after = applyRawEdits(plan.text, edits);
+      result.quickFixesApplied++;
+      const touched = new Set<number>();
+      for (const e of d.data!.fix!.edits) touchedLines(e, before, touched);
+      const kept = untouchedLinesKept(plan.text, after, touched);
+      if (!kept.ok) fail('fix-loses-lines', `quick fix of ${d.rule}`, `"${d.data!.fix!.title}" lost ${kept.missing}`);
+      // A single fix that would break the YAML is counted, not failed: editors are only
+      // offered the fixes that keep it sound; fix-all, checked below, must stay sound.
+      const out = new PlanDocument(after);
+      const outErrors = out.problems.filter((p) => p.rule === 'yaml-syntax').map((p) => p.message);
+      if ((!plan.broken && out.broken) || (inErrors === 0 && outErrors.length > 0)) result.unsoundQuickFixes.push(`${d.rule}: "${d.data!.fix!.title}" → ${newError(outErrors, inMessages)}`);
+    } catch (err) {
+      fail('crash', `quickFix ${d.rule}`, errText(err));
+    }
+  }
+
+  if (!fixed || fixed.applied === 0) return result;
+  result.fixesApplied = fixed.applied;
+
+  // Fix-all round by round: each round keeps every line no offered fix touches.
+  try {
+    let current = text;
+    let roundDiagnostics = diagnostics;
+    let stopped = false;
+    for (let round = 0; round < 20 && !stopped; round++) {
+      const step = fixAll(current, {}, 1);
+      if (step.applied === 0) break;
+      result.fixRounds++;
+      // The edits are in the text without its BOM, which fix-all puts back: compare
+      // without it. (Without a BOM, a U+FEFF that a fix moves to the start is text.)
+      const bom = current.charCodeAt(0) === 0xfeff;
+      const before = bom ? stripBom(current) : current;
+      const after = bom ? stripBom(step.text) : step.text;
+      const touched = new Set<number>();
+      for (const d of roundDiagnostics) for (const e of d.data?.fix?.edits ?? []) touchedLines(e, lspLines(before), touched);
+      const kept = untouchedLinesKept(before, after, touched);
+      if (!kept.ok) {
+        fail('fix-loses-lines', `fixAll round ${round + 1}`, `lost ${kept.missing}`);
+        stopped = true;
+      } else if (step.text === current) {
+        fail('fix-not-idempotent', `fixAll round ${round + 1}`, `${step.applied} fixes applied but the text did not change`);
+        stopped = true;
+      }
+      current = step.text;
+      roundDiagnostics = step.diagnostics;
+    }
+    if (!stopped && current !== fixed.text) fail('fix-rounds-differ', 'fixAll', 'fix-all round by round ended with another text than fix-all at once');
+  } catch (err) {
+    fail('crash', 'fixAll (rounds)', errText(err));
+  }
+
+  // The fixed text still parses: no new YAML errors when there were none, not broken when it was not.
+  try {
+    const out = new PlanDocument(fixed.text);
+    const outErrors = yamlSyntaxCount(fixed.diagnostics);
+    if (!plan.broken && out.broken) fail('fix-breaks-yaml', 'fixAll', `the input parsed; the fixed text does not: ${newError(fixed.diagnostics.filter((d) => d.rule === 'yaml-syntax').map((d) => d.message), inMessages)}`);
+    else if (inErrors === 0 && outErrors > 0) fail('fix-breaks-yaml', 'fixAll', `${outErrors} new yaml-syntax diagnostics, first: ${fixed.diagnostics.find((d) => d.rule === 'yaml-syntax')!.message}`);
+    for (const p of diagnosticRangeProblems(out.lines, fixed.diagnostics)) fail('range', 'fixAll', p);
+  } catch (err) {
+    fail('crash', 'parse fixed text', errText(err));
+  }
+
+  // Idempotence: fixing the fixed text changes nothing.
+  try {
+    const twice = fixAll(fixed.text);
+    if (twice.text !== fixed.text) fail('fix-not-idempotent', 'fixAll', `a second fix-all applied ${twice.applied} more fixes (${[...new Set(fixed.diagnostics.filter((d) => d.data?.fix).map((d) => d.rule))].join(', ')})`);
+  } catch (err) {
+    fail('crash', 'fixAll (second)', errText(err));
+  }
+  return result;
+}
+
+/** The identity of a failure for counting: kind and operation, without numbers. */
+export function failureKey(f: Failure): string {
+  return `${f.kind} ${f.op.replace(/\d+/g, 'N')}`;
+}
+
+/**
+ * A finer identity, for shrinking and reporting: also what went wrong where
+ * the detail says so independently of the input (an exception's message, the
+ * YAML error a fix introduced), without numbers and quoted text.
+ */
+export function failureSignature(f: Failure): string {
+  const key = failureKey(f);
+  if (f.kind !== 'crash' && f.kind !== 'fix-breaks-yaml' && f.kind !== 'range') return key;
+  const what = f.kind === 'range' ? f.detail.replace(/^(\S+)( related| fix edit)?.*:.*$/, '$1$2') : f.detail.replace(/ @ .*$/, '');
+  const norm = what
+    .replace(/"[^"]*"|'[^']*'|`[^`]*`/g, '…')
+    .replace(/\d+/g, 'N')
+    .slice(0, 80);
+  return `${key}: ${norm}`;
+}
+
+// ------------------------------------------------------------------ shrinking
+
+export interface ShrinkOptions {
+  /** Give up improving after this long (default 30 s). */
+  maxMs?: number;
+  /** At most this many checks (default 5000). */
+  maxChecks?: number;
+}
+
+/** Greedy delta debugging over parts: removes chunks, halving their size, while `fails` holds. */
+function shrinkParts(parts: string[], fails: (t: string) => boolean, budget: () => boolean): string[] {
+  let current = parts;
+  let size = Math.max(1, current.length >> 1);
+  while (size >= 1 && budget()) {
+    let progress = false;
+    for (let i = 0; i < current.length && budget(); ) {
+      const candidate = [...current.slice(0, i), ...current.slice(i + size)];
+      if (candidate.length < current.length && fails(candidate.join(''))) {
+        current = candidate;
+        progress = true;
+      } else i += size;
+    }
+    if (size === 1 && !progress) break;
+    if (!progress || size > 1) size = Math.max(1, size >> 1);
+  }
+  return current;
+}
+
+/**
+ * The smallest text found (by greedy line, then character deletion) for
+ * which `fails` still holds. `fails(text)` must hold for the input.
+ */
+export function shrink(text: string, fails: (t: string) => boolean, options: ShrinkOptions = {}): string {
+  const deadline = performance.now() + (options.maxMs ?? 30_000);
+  let checks = 0;
+  const maxChecks = options.maxChecks ?? 5000;
+  const budget = (): boolean => performance.now() < deadline && checks < maxChecks;
+  const counted = (t: string): boolean => {
+    checks++;
+    try {
+      return fails(t);
+    } catch {
+      return false;
+    }
+  };
+  let current = shrinkParts(splitKeepingEol(text), counted, budget).join('');
+  current = shrinkParts(current.split(''), counted, budget).join('');
+  return current;
+}
+
+/** shrinkParts with an asynchronous test (one run in a watched worker). */
+async function shrinkPartsAsync(parts: string[], fails: (t: string) => Promise<boolean>, budget: () => boolean): Promise<string[]> {
+  let current = parts;
+  let size = Math.max(1, current.length >> 1);
+  while (size >= 1 && budget()) {
+    let progress = false;
+    for (let i = 0; i < current.length && budget(); ) {
+      const candidate = [...current.slice(0, i), ...current.slice(i + size)];
+      if (candidate.length < current.length && (await fails(candidate.join('')))) {
+        current = candidate;
+        progress = true;
+      } else i += size;
+    }
+    if (size === 1 && !progress) break;
+    if (!progress || size > 1) size = Math.max(1, size >> 1);
+  }
+  return current;
+}
+
+/** shrink() for a test that cannot run in this thread (a hang is watched from outside). */
+export async function shrinkAsync(text: string, fails: (t: string) => Promise<boolean>, options: ShrinkOptions = {}): Promise<string> {
+  const deadline = performance.now() + (options.maxMs ?? 30_000);
+  let checks = 0;
+  const maxChecks = options.maxChecks ?? 5000;
+  const budget = (): boolean => performance.now() < deadline && checks < maxChecks;
+  const counted = async (t: string): Promise<boolean> => {
+    checks++;
+    try {
+      return await fails(t);
+    } catch {
+      return false;
+    }
+  };
+  let current = (await shrinkPartsAsync(splitKeepingEol(text), counted, budget)).join('');
+  current = (await shrinkPartsAsync(current.split(''), counted, budget)).join('');
+  return current;
+}
+
+/** Shrinks an input for one failure (same kind and operation). */
+export function shrinkFailure(text: string, failure: Failure, options: CheckOptions & ShrinkOptions = {}): string {
+  const signature = failureSignature(failure);
+  const timing = failure.kind === 'slow';
+  return shrink(text, (t) => checkInput(t, { ...options, timing }).failures.some((f) => failureSignature(f) === signature), options);
+}
+
+/** Where a shrunk failure is kept as a fixture. */
+export function foundPath(seed: number, index: number, dir = FOUND_DIR): string {
+  return path.join(dir, `found-${seed}-${index}.migplan.yaml`);
+}
