@@ -48,8 +48,19 @@ function step(log: Log, n: number, total: number, what: string, fn: () => void):
   log(`[${n}/${total}] ${what}: done in ${((performance.now() - t) / 1000).toFixed(0)} s`);
 }
 
+/**
+ * The environment without an enclosing npm's variables: under `npm test`, a nested npm
+ * would take them as its own config (code-server's install script reads the Node version
+ * from npm_config_user_agent, which would still name the outer npm's Node 20).
+ */
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
 function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }, what: string): void {
-  const r = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? cleanEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) {
     const tail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
     throw new Error(`${what} failed (exit ${r.status ?? r.signal}):\n${tail}`);
@@ -80,7 +91,7 @@ export function ensureVsCodeServer(log: Log = (l) => console.log(l)): void {
     fs.mkdirSync(CODE_SERVER_DIR, { recursive: true });
     fs.writeFileSync(path.join(CODE_SERVER_DIR, 'package.json'), '{"private":true}\n');
     // code-server's install script needs npm running on Node 24, and Node 24's headers for its addons.
-    const env = { ...process.env, PATH: `${path.dirname(NODE24)}${path.delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: NODE_DIR };
+    const env = cleanEnv({ PATH: `${path.dirname(NODE24)}${path.delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: NODE_DIR });
     run(npm, ['install', '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`], { cwd: CODE_SERVER_DIR, env }, `npm install code-server@${CODE_SERVER_VERSION}`);
     if (!fs.existsSync(SERVER_MAIN)) throw new Error(`code-server installed, but ${SERVER_MAIN} is missing`);
   });
