@@ -102,7 +102,8 @@ describe('bad input', () => {
       assert.ok(d.length > 0 && d.length <= 25, `${d.length} diagnostics`);
       for (const x of d) assert.doesNotMatch(x.message, /call stack/);
     }
-    for (const text of ['a: ' + '['.repeat(50_000), Array.from({ length: 3000 }, (_, i) => ' '.repeat(i) + '- ').join('\n') + 'x']) {
+    // Flow brackets, indented block sequences, compact ones on one line (a fuzzer finding), and the two mixed.
+    for (const text of ['a: ' + '['.repeat(50_000), Array.from({ length: 3000 }, (_, i) => ' '.repeat(i) + '- ').join('\n') + 'x', 'deep:\n  ' + '- '.repeat(2000) + 'x\n', 'a:\n' + ' '.repeat(150) + '- [' + '['.repeat(100) + '\n']) {
       // Refused before parsing, with the same single diagnostic every time (yaml's own stack errors vary between runs).
       const first = check(text);
       assert.equal(first.length, 1);

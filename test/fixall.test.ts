@@ -52,3 +52,25 @@ describe('fix-all never breaks the YAML', () => {
     });
   }
 });
+
+describe('fix-all on a plan with YAML errors', () => {
+  // Fuzzer findings: with a key written twice, rules and schema saw different mappings and
+  // fix-all went round in circles; on a line that was already an error, a fix traded it for a duplicate key.
+  const duplicate = 'phases:\n  - id: backfill\nphases:\n  - id: backfill\n    kind: backfill\n';
+  for (const text of [duplicate, 'a: #migplan-ignore\na #migplan-ignore yaml-syntax --t\n', 'migplan: 1\ntitle: [unclosed\n']) {
+    it(`applies nothing to ${JSON.stringify(text.slice(0, 30))}…`, () => {
+      const r = fixAll(text);
+      assert.equal(r.text, text);
+      assert.equal(r.applied, 0);
+      assert.equal(r.blockedByYaml, true);
+      // (The second one's error is suppressed by its ignore comment; it still blocks fix-all.)
+      if (!text.includes('ignore')) assert.ok(r.diagnostics.some((d) => d.rule === 'yaml-syntax'));
+    });
+  }
+
+  it('still fixes a plan whose YAML is sound', () => {
+    const r = fixAll('migplan: 1\nphases:\n  - id: backfill\n    kind: backfill\n');
+    assert.ok(r.applied > 0);
+    assert.equal(r.blockedByYaml, undefined);
+  });
+});

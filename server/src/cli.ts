@@ -211,6 +211,7 @@ function lintCommand(args: string[], io: Io): number {
     let diagnostics;
     if (options.has('--fix')) {
       const fixed = fixAll(text, { config });
+      if (fixed.blockedByYaml) io.stderr(`migplan: note: ${display(io, file)}: not fixed, it has YAML errors; fix those first\n`);
       if (fixed.text !== text) {
         try {
           fs.writeFileSync(file, fixed.text);

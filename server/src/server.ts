@@ -344,6 +344,11 @@ export function startServer(connection: Connection): void {
         const fixed = fixAll(doc.getText(), { config: a.config, maxLength: maxLength() });
         const edit = diffEdit(a, doc.getText(), fixed.text);
         if (edit) actions.push(CodeAction.create('Fix all migplan problems', workspaceEdit(doc, [edit]), FIX_ALL_KIND));
+        else if (fixed.blockedByYaml) {
+          const blocked = CodeAction.create('Fix all migplan problems', FIX_ALL_KIND);
+          blocked.disabled = { reason: 'The plan has YAML errors; fix those first.' };
+          actions.push(blocked);
+        }
         if (only && only.every((k) => k.startsWith(CodeActionKind.Source))) return actions;
       }
       if (only && !only.some((k) => CodeActionKind.QuickFix.startsWith(k) || k.startsWith(CodeActionKind.QuickFix))) return actions;

