@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import { complete, documentSymbols, foldingRanges, hover } from '../server/src/service/features';
 import { applyRawEdits } from '../server/src/service/fixes';
+import { fastParse } from '../server/src/service/fastParse';
 import { fixAll, fixEdits, lint, type LintResult } from '../server/src/service/lint';
 import { PlanDocument } from '../server/src/service/plan';
 import { renderMarkdown } from '../server/src/service/render';
@@ -554,10 +555,12 @@ export type FailureKind =
   | 'fix-loses-lines'
   | 'fix-not-idempotent'
   | 'fix-rounds-differ'
+  /** The fast parse path and the yaml package give different diagnostics. */
+  | 'fast-parse-differs'
   /** No result in seconds: found by the fuzz script's watchdog, never by checkInput itself. */
   | 'hang';
 
-export const FAILURE_KINDS: readonly FailureKind[] = ['crash', 'rule-crash', 'range', 'nondeterministic', 'slow', 'fix-breaks-yaml', 'fix-loses-lines', 'fix-not-idempotent', 'fix-rounds-differ', 'hang'];
+export const FAILURE_KINDS: readonly FailureKind[] = ['crash', 'rule-crash', 'range', 'nondeterministic', 'slow', 'fix-breaks-yaml', 'fix-loses-lines', 'fix-not-idempotent', 'fix-rounds-differ', 'fast-parse-differs', 'hang'];
 
 export interface Failure {
   kind: FailureKind;
@@ -771,6 +774,16 @@ export function checkInput(text: string, options: CheckOptions = {}): CheckResul
     }
   } catch (err) {
     fail('crash', 'lint (second run)', errText(err));
+  }
+
+  // Where the fast parse path reads the text, the yaml package must agree with it.
+  try {
+    if (fastParse(stripBom(text))) {
+      const slow = lint(text, { fast: false });
+      if (!isDeepStrictEqual(slow.diagnostics, diagnostics)) fail('fast-parse-differs', 'lint', `the fast path gave ${diagnostics.length} diagnostics, the yaml package ${slow.diagnostics.length}`);
+    }
+  } catch (err) {
+    fail('crash', 'lint (yaml package)', errText(err));
   }
 
   // Editor features on the same analysis (they catch their own errors; completeUnsafe would not).

@@ -79,8 +79,6 @@ export class LspProcess {
     this.connection.onNotification('window/showMessage', () => undefined);
     this.connection.onNotification('telemetry/event', () => undefined);
     this.connection.onNotification('$/progress', () => undefined);
-    this.connection.onRequest(() => null); // any other request from the server (custom ones)
-    this.connection.onNotification(() => undefined);
     this.connection.listen();
   }
 

@@ -1,4 +1,5 @@
 import { Composer, Parser, isMap, isScalar, isSeq, type Document, type Node as YNode } from 'yaml';
+import { COMPOSE_OPTIONS, fastParse } from './fastParse';
 import { PNode, registerSource } from './node';
 import { LineIndex, stripBom } from './text';
 import type { Span } from './types';
@@ -25,6 +26,8 @@ export interface ParseProblem {
 export interface ParseOptions {
   /** Texts longer than this (UTF-16 code units) are not analysed. Default 5 MiB. */
   maxLength?: number;
+  /** false: always parse with the `yaml` package, never the fast path (for tests comparing the two). */
+  fast?: boolean;
 }
 
 export const DEFAULT_MAX_LENGTH = 5 * 1024 * 1024;
@@ -72,9 +75,11 @@ export class PlanDocument {
       return;
     }
     let doc: Document | undefined;
-    try {
+    const fast = options.fast === false ? undefined : fastParse(text);
+    if (fast) doc = fast;
+    else try {
       const tokens = new Parser().parse(text);
-      const composer = new Composer({ uniqueKeys: true, merge: false, version: '1.2', schema: 'core', intAsBigInt: false });
+      const composer = new Composer(COMPOSE_OPTIONS);
       let count = 0;
       for (const d of composer.compose(tokens, true)) {
         count++;
@@ -278,9 +283,10 @@ function firstAlias(text: string): Span | undefined {
  */
 export function yamlErrorCount(text: string): number {
   if (nestingBeyond(text, MAX_NESTING) !== undefined) return Infinity;
+  if (fastParse(text)) return 0;
   try {
     let n = 0;
-    const composer = new Composer({ uniqueKeys: true, merge: false, version: '1.2', schema: 'core', intAsBigInt: false });
+    const composer = new Composer(COMPOSE_OPTIONS);
     for (const d of composer.compose(new Parser().parse(text), true)) n += d.errors.length + d.warnings.length;
     return n;
   } catch {

