@@ -1,8 +1,11 @@
 /**
  * `npm run bench`: lint time of generated plans next to the `yaml` parse of
- * the same text, and the CLI's cold start on the example. Prints a table.
+ * the same text, the CLI's cold start on the example, the language server
+ * side by side with yaml-language-server (compareBench.ts), and the memory
+ * leak check (leakBench.ts). Prints tables; writes JSON to .bench/.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,7 +13,7 @@ import { parseDocument } from 'yaml';
 import { lint } from '../server/src/service/lint';
 import { generatePlan } from './genplan';
 import { formatLeak, leakBench } from './leakBench';
-import { lspBench } from './lspBench';
+import { compareBench, formatCompare } from './compareBench';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -37,11 +40,11 @@ function timePair(a: () => void, b: () => void, runs: number): [number, number] 
 }
 
 const rows: string[][] = [];
-for (const size of [300, 3000, 30000]) {
+for (const size of [300, 3000, 30000, 100000]) {
   for (const errors of [0, 40]) {
     const text = generatePlan(size, errors);
     const lines = text.split('\n').length;
-    const runs = size >= 30000 ? 9 : size >= 3000 ? 41 : 101;
+    const runs = size >= 100000 ? 5 : size >= 30000 ? 9 : size >= 3000 ? 41 : 101;
     let diags = 0;
     const [parse, lintMs] = timePair(
       () => parseDocument(text),
@@ -82,15 +85,18 @@ for (const r of rows) console.log(fmt(r));
 console.log('');
 console.log(`CLI cold start, \`migplan lint\` on the example: median ${median(cold).toFixed(0)} ms wall (node -e 0 alone: ${median(baseline).toFixed(0)} ms)`);
 
-const lspRows = await lspBench();
-const lspHeader = ['plan lines', 'start to initialize ms', 'didOpen to diagnostics ms', 'keystroke to diagnostics p50 ms', 'p95 ms', 'max ms'];
-const lw = lspHeader.map((h, i) => Math.max(h.length, ...lspRows.map((r) => r[i].length)));
 console.log('');
-console.log('Language server over stdio (40 single-character edits each):');
+console.log('Language servers side by side over stdio: migplan and yaml-language-server 1.25.0 with schemas/migplan.schema.json (times in ms):');
 console.log('');
-console.log(`| ${lspHeader.map((h, i) => h.padStart(lw[i])).join(' | ')} |`);
-console.log(`| ${lw.map((w) => '-'.repeat(w)).join(' | ')} |`);
-for (const r of lspRows) console.log(`| ${r.map((c, i) => c.padStart(lw[i])).join(' | ')} |`);
+const compared = await compareBench({ log: (s) => process.stderr.write(`${s}\n`) });
+const { table, misses } = formatCompare(compared);
+console.log(table);
+console.log('');
+console.log(misses.length === 0 ? 'Every target holds in this run.' : `Targets missed in this run:\n${misses.map((m) => `- ${m}`).join('\n')}`);
+fs.mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
+const out = path.join(ROOT, '.bench', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model.trim(), node: process.version, lint: rows, compared }, null, 2));
+console.log(`(JSON: ${path.relative(ROOT, out)})`);
 
 console.log('');
 console.log(formatLeak(await leakBench()));

@@ -10,7 +10,10 @@
  * The in-process `yaml` parseDocument time of each plan is the parse floor.
  *
  * `node out/scripts/compareBench.js [--sizes 300,3000] [--only migplan] [--edits 30]`
- * Writes JSON to .bench/compare-<date>.json.
+ * Writes JSON to .bench/compare-<date>.json. For experiments, the environment
+ * variables MIGPLAN_BENCH_NODE_FLAGS (Node options for migplan's server) and
+ * MIGPLAN_BENCH_SERVER (another server script to run) change how migplan's
+ * server is started; `npm run bench` runs it as shipped.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -28,7 +31,7 @@ const YAMLLS_BIN = path.join(ROOT, 'node_modules', 'yaml-language-server', 'bin'
 export const SERVERS: ServerSpec[] = [
   {
     name: 'migplan',
-    command: [process.execPath, path.join(ROOT, 'bin', 'migplan-language-server.js'), '--stdio'],
+    command: [process.execPath, ...(process.env.MIGPLAN_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), process.env.MIGPLAN_BENCH_SERVER ?? path.join(ROOT, 'bin', 'migplan-language-server.js'), '--stdio'],
     languageId: 'migplan',
     settings: { migplan: {} },
   },

@@ -171,6 +171,8 @@ export function startServer(connection: Connection): void {
     const text = doc.getText();
     const cached = analyses.get(doc.uri);
     if (cached && cached.version === doc.version && cached.text === text) return cached;
+    // Let the previous version's model go before building the next (two models of a long plan at once double the peak memory).
+    analyses.delete(doc.uri);
     const config = configFor(doc.uri);
     const plan = new PlanDocument(text, { maxLength: maxLength() });
     const { diagnostics } = lint(plan, { config });
