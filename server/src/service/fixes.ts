@@ -73,12 +73,6 @@ export function scalarText(v: string | number | boolean): string {
   return stringify(v, { lineWidth: 0 }).trimEnd();
 }
 
-/** What goes before a new flow item after `prev`: nothing after `[`/`{`, a space after a trailing comma. */
-function flowSeparator(prev: string | undefined): string {
-  if (prev === '[' || prev === '{') return '';
-  return prev === ',' ? ' ' : ', ';
-}
-
 /** A scalar inside `[...]` / `{...}`: flow indicators force quotes there. */
 function flowScalarText(v: string | number | boolean): string {
   return typeof v === 'string' && /[,[\]{}]/.test(v) ? JSON.stringify(v) : scalarText(v);
@@ -168,10 +162,11 @@ export class Edits {
       return { span: [s, e], text: `{ ${key}: ${flowText(value)} }` };
     }
     if (n.flow) {
-      const [s, e] = map.resolvedSpan;
-      const close = trimEndOffset(plan.text, s, e) - 1; // the `}`
-      const before = trimEndOffset(plan.text, s, close);
-      return { span: [before, before], text: `${flowSeparator(plan.text[before - 1])}${key}: ${flowText(value, true)}` };
+      // Right after the last entry (or the `{`): what follows it, up to the `}`, may be a comment.
+      const flowPairs = (n.items as Pair[]).filter((p) => isPair(p));
+      const last = flowPairs[flowPairs.length - 1];
+      const at = last ? pairEnd(plan, last) : map.resolvedSpan[0] + 1;
+      return { span: [at, at], text: `${last ? ', ' : ''}${key}: ${flowText(value, true)}` };
     }
     const pairs = n.items as Pair[];
     const col = plan.lines.column(this.entryStart(pairs[0]));
@@ -229,8 +224,9 @@ export class Edits {
         const s = items[index].span[0];
         return { span: [s, s], text: `${flowText(value, true)}, ` };
       }
-      const before = trimEndOffset(plan.text, start, close);
-      return { span: [before, before], text: `${flowSeparator(plan.text[before - 1])}${flowText(value, true)}` };
+      // Right after the last item: what follows it, up to the `]`, may be a comment.
+      const after = items[items.length - 1].span[1];
+      return { span: [after, after], text: `, ${flowText(value, true)}` };
     }
     const first = items[0];
     const dashCol = first?.dashOffset !== undefined ? plan.lines.column(first.dashOffset) : plan.lines.column(seq.keySpan?.[0] ?? 0) + (style.seqIndent ? style.indent : 0);
