@@ -446,7 +446,7 @@ export const MUTATIONS: readonly Mutation[] = [
       const choice = rng.int(4);
       if (choice === 0 && items.length > 0) {
         const { l, i } = rng.pick(items);
-        const m = /^(\s*)- (.*?)(\r\n|\r|\n)?$/.exec(l)!;
+        const m = /^(\s*)- ([\s\S]*?)(\r\n|\r|\n)?$/.exec(l)!;
         const eol = m[3] ?? '\n';
         lines[i] = `${m[1]}-${rng.pick(['', ' # note', ' &item'])}${eol}${m[1]}  ${m[2]}${m[3] ?? ''}`;
       } else if (choice === 1 && keys.length > 0) {
