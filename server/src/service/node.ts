@@ -13,6 +13,8 @@ export type PathSegment = string | number;
  */
 export class PNode {
   private resolvedNode: YNode | null | undefined;
+  private entryCache: Array<[string, PNode]> | undefined;
+  private itemCache: PNode[] | undefined;
 
   constructor(
     private readonly doc: Document,
@@ -78,19 +80,25 @@ export class PNode {
 
   /** The value under `key` (a null-valued PNode for `key:` with nothing after it). */
   get(key: string): PNode | undefined {
-    const pair = this.findPair(key);
-    if (!pair) return undefined;
-    return new PNode(this.doc, (pair.value as YNode | null) ?? null, isScalar(pair.key) ? pair.key : undefined, [...this.path, key], this);
+    for (const [k, v] of this.entryList()) if (k === key) return v;
+    return undefined;
   }
 
   /** Keys in source order with their values. */
   entries(): Array<[string, PNode]> {
+    return this.entryList().slice();
+  }
+
+  /** The entries, built once per node (rules and features ask for them again and again). */
+  private entryList(): Array<[string, PNode]> {
+    if (this.entryCache) return this.entryCache;
     const out: Array<[string, PNode]> = [];
     for (const p of this.pairs()) {
       const k = PNode.keyText(p);
       if (k === undefined) continue;
       out.push([k, new PNode(this.doc, (p.value as YNode | null) ?? null, isScalar(p.key) ? p.key : undefined, [...this.path, k], this)]);
     }
+    this.entryCache = out;
     return out;
   }
 
@@ -100,6 +108,7 @@ export class PNode {
 
   /** Items of a sequence (empty when not a sequence). */
   items(): PNode[] {
+    if (this.itemCache) return this.itemCache.slice();
     const n = this.node;
     if (!isSeq(n)) return [];
     const out: PNode[] = [];
@@ -107,7 +116,8 @@ export class PNode {
       const node = (item as YNode | null) ?? null;
       out.push(new PNode(this.doc, node, undefined, [...this.path, i], this, node && !n.flow ? dashBefore(this.doc, node) : undefined));
     });
-    return out;
+    this.itemCache = out;
+    return out.slice();
   }
 
   /** The scalar value, whatever its type; undefined for collections. */
