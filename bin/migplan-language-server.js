@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2 --heap-growing-percent=20
 'use strict';
 // The migplan language server for any LSP client: `migplan-language-server --stdio`.
 const path = require('node:path');

@@ -3,7 +3,9 @@
  * (a devDependency, given schemas/migplan.schema.json for *.migplan.yaml
  * through workspace/configuration), both driven over stdio through the LSP,
  * one fresh process per server and plan, alternating servers so both see the
- * same machine conditions. For each generated plan (valid, and with a few
+ * same machine conditions. Both are started as an editor starts them, by
+ * executing their command (`#!/usr/bin/env node`, the same Node for both).
+ * For each generated plan (valid, and with a few
  * dozen errors) it measures: spawn to the initialize result; didOpen to the
  * first diagnostics; 30 edits, each to the diagnostics of its version
  * (p50/p95/max); hover and completion p50; and the server's peak RSS (VmHWM).
@@ -31,13 +33,17 @@ const YAMLLS_BIN = path.join(ROOT, 'node_modules', 'yaml-language-server', 'bin'
 export const SERVERS: ServerSpec[] = [
   {
     name: 'migplan',
-    command: [process.execPath, ...(process.env.MIGPLAN_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), process.env.MIGPLAN_BENCH_SERVER ?? path.join(ROOT, 'bin', 'migplan-language-server.js'), '--stdio'],
+    // As an editor starts it: the command itself (its shebang picks `node` and the heap options).
+    command:
+      process.env.MIGPLAN_BENCH_NODE_FLAGS !== undefined || process.env.MIGPLAN_BENCH_SERVER !== undefined
+        ? [process.execPath, ...(process.env.MIGPLAN_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), process.env.MIGPLAN_BENCH_SERVER ?? path.join(ROOT, 'bin', 'migplan-language-server.js'), '--stdio']
+        : [path.join(ROOT, 'bin', 'migplan-language-server.js'), '--stdio'],
     languageId: 'migplan',
     settings: { migplan: {} },
   },
   {
     name: 'yaml-language-server',
-    command: [process.execPath, YAMLLS_BIN, '--stdio'],
+    command: [YAMLLS_BIN, '--stdio'],
     languageId: 'yaml',
     settings: {
       yaml: {

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions, State } from 'vscode-languageclient/node';
-import { SERVER_INFO_REQUEST, type ServerInfoResult } from '../../server/src/protocol';
+import { SERVER_INFO_REQUEST, SERVER_NODE_OPTIONS, type ServerInfoResult } from '../../server/src/protocol';
 import { exportMarkdown, newPlan } from './commands';
 import { ClientPlanServer } from './planServer';
 import { PlanTreeProvider, type PlanTreeRow } from './planTree';
@@ -35,8 +35,8 @@ export function activate(context: vscode.ExtensionContext): MigplanApi {
 
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_OPTIONS] } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_OPTIONS, '--nolazy', '--inspect=6009'] } },
   };
   const clientOptions: LanguageClientOptions = {
     // Files and new plans; vscode-vfs is the virtual file system of GitHub/Azure Repos (virtual workspaces).

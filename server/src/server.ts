@@ -492,7 +492,7 @@ export function startServer(connection: Connection): void {
     }),
   );
 
-  connection.onRequest(SERVER_INFO_REQUEST, (): ServerInfoResult => ({ pid: process.pid, version: VERSION }));
+  connection.onRequest(SERVER_INFO_REQUEST, (): ServerInfoResult => ({ pid: process.pid, version: VERSION, execArgv: process.execArgv }));
 
   documents.listen(connection);
   connection.listen();

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
-import type { ServerInfoResult } from '../../../../server/src/protocol';
+import { SERVER_NODE_OPTIONS, type ServerInfoResult } from '../../../../server/src/protocol';
 import type { MigplanApi } from '../../extension';
 import { EXTENSION_ID, codeOf, diagnosticsWith, fixtureUri, lineOf, migplan, migplanDiagnostics, openPlan, revertAndCloseAll, waitFor } from './helper';
 
@@ -63,6 +63,8 @@ suite('Language server restart', () => {
     assert.ok(alive(i.pid), 'the process exists');
     const packageJson = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { version?: string } | undefined;
     assert.equal(i.version, packageJson?.version);
+    // VS Code's own Node runs the server with the heap bounds the shebang of the command gives it too.
+    assert.deepEqual(i.execArgv.filter((a) => SERVER_NODE_OPTIONS.includes(a)), [...SERVER_NODE_OPTIONS]);
   });
 
   test('a killed server is restarted, is given the plan as edited meanwhile, and publishes its diagnostics', async () => {
