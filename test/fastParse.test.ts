@@ -14,7 +14,7 @@ import { describe, it } from 'node:test';
 import { Composer, Parser, isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
 import { generateInput, loadCorpus, loadSeeds } from '../scripts/fuzzLib';
 import { generatePlan } from '../scripts/genplan';
-import { COMPOSE_OPTIONS, fastParse } from '../server/src/service/fastParse';
+import { COMPOSE_OPTIONS, fastParse, plainJS } from '../server/src/service/fastParse';
 import { lint } from '../server/src/service/lint';
 import { stripBom } from '../server/src/service/text';
 import { ROOT } from './helpers';
@@ -102,6 +102,8 @@ const EDGE_CASES = [
   'a: | # c\n  x\n',
   'a:\n  b:\n  c:\n',
   'a:\n- b\nc:\n- d\n',
+  '__proto__: x\nconstructor: y\n',
+  'a:\n' + ' '.repeat(201) + 'b: 1\n',
 ];
 
 function compare(text: string, label: string, withLint: boolean): 'fast' | 'slow' {
@@ -114,6 +116,7 @@ function compare(text: string, label: string, withLint: boolean): 'fast' | 'slow
   assert.deepEqual([...slow.errors, ...slow.warnings].map((e) => e.message), [], `${label}: the fast path accepted a text with YAML errors`);
   assert.deepEqual(shape(fast.contents), shape(slow.contents), `${label}: nodes differ`);
   assert.deepEqual(fast.toJS(), slow.toJS(), `${label}: values differ`);
+  assert.deepEqual(plainJS(fast), slow.toJS(), `${label}: plainJS differs from toJS`);
   if (withLint) assert.deepEqual(lint(text).diagnostics, lint(text, { fast: false }).diagnostics, `${label}: diagnostics differ`);
   return 'fast';
 }

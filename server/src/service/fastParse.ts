@@ -50,6 +50,10 @@ const FORBIDDEN = /[\t\r\uFEFF\u0085\u2028\u2029\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/
 
 /** The core schema's resolution of a plain scalar, as the yaml package does it. */
 export function resolvePlain(s: string): unknown {
+  // Only these first characters can start a null, a boolean or a number: the rest are strings.
+  const c = s.charCodeAt(0);
+  const digit = c >= 48 && c <= 57;
+  if (s.length > 0 && !digit && c !== 43 /* + */ && c !== 45 /* - */ && c !== 46 /* . */ && c !== 126 /* ~ */ && !/^[nNtTfF]/.test(s)) return s;
   if (/^(?:~|[Nn]ull|NULL)?$/.test(s)) return null;
   if (/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s)) return s[0] === 't' || s[0] === 'T';
   if (/^0o[0-7]+$/.test(s)) return parseInt(s.substring(2), 8);
@@ -66,7 +70,10 @@ class FastParser {
   private li = 0;
   private readonly doc: Document;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    maxIndent: number,
+  ) {
     this.doc = new Document(undefined, COMPOSE_OPTIONS);
     let start = 0;
     const n = text.length;
@@ -77,7 +84,9 @@ class FastParser {
       let i = start;
       while (i < end && text.charCodeAt(i) === 32) i++;
       const blank = i === end;
-      this.lines.push({ start, end, next, indent: i - start, blank, comment: !blank && text[i] === '#' });
+      // Indentation is the only nesting the fast path reads: bounding it bounds the depth.
+      if (!blank && i - start > maxIndent) bail();
+      this.lines.push({ start, end, next, indent: i - start, blank, comment: !blank && text.charCodeAt(i) === 35 });
       if (end === n) break;
       start = next;
     }
@@ -138,7 +147,7 @@ class FastParser {
       const keyEnd = this.keyAt(at, line);
       if (keyEnd < 0) bail();
       const name = this.text.slice(at, keyEnd);
-      if (NON_STRING_KEY.test(name) || keys.has(name)) bail();
+      if (NON_STRING_KEY.test(name) || keys.has(name) || name === '__proto__') bail();
       keys.add(name);
       const key = new Scalar(name);
       key.range = [at, keyEnd, keyEnd];
@@ -385,14 +394,42 @@ class FastParser {
   }
 }
 
+const FAST_DOCUMENTS = new WeakSet<Document>();
+
+/** Whether a document came from the fast path. */
+export function isFastDocument(doc: Document): boolean {
+  return FAST_DOCUMENTS.has(doc);
+}
+
+/**
+ * The JavaScript value of a fast-path document: what `doc.toJS()` gives, read
+ * straight off its nodes (no aliases, merge keys or non-string keys to handle).
+ */
+export function plainJS(doc: Document): unknown {
+  const walk = (n: unknown): unknown => {
+    if (isScalar(n)) return n.value;
+    if (n instanceof YAMLSeq) return n.items.map(walk);
+    if (n instanceof YAMLMap) {
+      const out: Record<string, unknown> = {};
+      for (const p of n.items as Array<Pair<Scalar<string>, unknown>>) out[p.key.value] = walk(p.value);
+      return out;
+    }
+    return null;
+  };
+  return walk(doc.contents);
+}
+
 /**
  * The document of a plan in the fast path's subset, or undefined when the
- * text needs the full parser.
+ * text needs the full parser. `maxIndent`: deeper indentation goes to the
+ * full parser (and its nesting limit).
  */
-export function fastParse(text: string): Document | undefined {
+export function fastParse(text: string, maxIndent = 200): Document | undefined {
   if (text.length === 0 || FORBIDDEN.test(text)) return undefined;
   try {
-    return new FastParser(text).parse();
+    const doc = new FastParser(text, maxIndent).parse();
+    FAST_DOCUMENTS.add(doc);
+    return doc;
   } catch (err) {
     if (err === UNSUPPORTED) return undefined;
     // A deep structure can exhaust the stack; anything else is a bug the slow path must not hide.

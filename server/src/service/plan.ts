@@ -1,5 +1,5 @@
 import { Composer, Parser, isMap, isScalar, isSeq, type Document, type Node as YNode } from 'yaml';
-import { COMPOSE_OPTIONS, fastParse } from './fastParse';
+import { COMPOSE_OPTIONS, fastParse, isFastDocument, plainJS } from './fastParse';
 import { PNode, registerSource } from './node';
 import { LineIndex, stripBom } from './text';
 import type { Span } from './types';
@@ -67,7 +67,9 @@ export class PlanDocument {
       this.broken = true;
       return;
     }
-    const deep = nestingBeyond(text, MAX_NESTING);
+    // The fast path reads plain block YAML (no deeper than MAX_NESTING); the yaml package the rest.
+    const fast = options.fast === false ? undefined : fastParse(text, MAX_NESTING);
+    const deep = fast ? undefined : nestingBeyond(text, MAX_NESTING);
     if (deep !== undefined) {
       // The yaml package recurses per level and, past the stack, reports errors that vary from run to run.
       this.problems.push({ rule: 'yaml-syntax', span: [deep, Math.min(text.length, deep + 1)], message: `The YAML is nested more than ${MAX_NESTING} levels deep here; a plan never needs that. Flatten it.` });
@@ -75,7 +77,6 @@ export class PlanDocument {
       return;
     }
     let doc: Document | undefined;
-    const fast = options.fast === false ? undefined : fastParse(text);
     if (fast) doc = fast;
     else try {
       const tokens = new Parser().parse(text);
@@ -115,7 +116,7 @@ export class PlanDocument {
       last.message += ` (${yamlErrors.length - MAX_YAML_ERRORS} more YAML errors follow; fix these first.)`;
     }
     if (yamlErrors.some((e) => !SOFT_ERRORS.has(e.code))) broken = true;
-    this.reportControlCharacters();
+    if (!fast) this.reportControlCharacters(); // the fast path takes no text with any
     if (this.reportRepeatedYamlDirective()) broken = true;
     this.broken = broken;
     const contents = doc?.contents ?? null;
@@ -194,7 +195,7 @@ export class PlanDocument {
     this.jsonValue = {};
     if (!this.doc || !this.root) return undefined;
     try {
-      this.jsonValue.value = this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      this.jsonValue.value = isFastDocument(this.doc) ? plainJS(this.doc) : this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
       const anchor = firstAlias(this.text);
       this.problems.push({
@@ -283,7 +284,7 @@ function firstAlias(text: string): Span | undefined {
  */
 export function yamlErrorCount(text: string): number {
   if (nestingBeyond(text, MAX_NESTING) !== undefined) return Infinity;
-  if (fastParse(text)) return 0;
+  if (fastParse(text, MAX_NESTING)) return 0;
   try {
     let n = 0;
     const composer = new Composer(COMPOSE_OPTIONS);
