@@ -15,6 +15,7 @@ export class PNode {
   private resolvedNode: YNode | null | undefined;
   private entryCache: Array<[string, PNode]> | undefined;
   private itemCache: PNode[] | undefined;
+  private pathCache: readonly PathSegment[] | undefined;
 
   constructor(
     private readonly doc: Document,
@@ -22,11 +23,19 @@ export class PNode {
     readonly src: YNode | null,
     /** The key when this node is a map value. */
     readonly keyNode: Scalar | undefined,
-    readonly path: readonly PathSegment[],
+    /** This node's key or index in its parent (undefined for the root). */
+    private readonly segment: PathSegment | undefined,
     readonly parent: PNode | undefined,
     /** Offset of the `-` when this node is a sequence item. */
     readonly dashOffset?: number,
   ) {}
+
+  /** Keys and indexes from the root to this node (built when first asked for). */
+  get path(): readonly PathSegment[] {
+    if (this.pathCache) return this.pathCache;
+    this.pathCache = this.parent && this.segment !== undefined ? [...this.parent.path, this.segment] : [];
+    return this.pathCache;
+  }
 
   /** The node with aliases resolved (null when empty or unresolvable). */
   get node(): YNode | null {
@@ -96,7 +105,7 @@ export class PNode {
     for (const p of this.pairs()) {
       const k = PNode.keyText(p);
       if (k === undefined) continue;
-      out.push([k, new PNode(this.doc, (p.value as YNode | null) ?? null, isScalar(p.key) ? p.key : undefined, [...this.path, k], this)]);
+      out.push([k, new PNode(this.doc, (p.value as YNode | null) ?? null, isScalar(p.key) ? p.key : undefined, k, this)]);
     }
     this.entryCache = out;
     return out;
@@ -114,7 +123,7 @@ export class PNode {
     const out: PNode[] = [];
     n.items.forEach((item, i) => {
       const node = (item as YNode | null) ?? null;
-      out.push(new PNode(this.doc, node, undefined, [...this.path, i], this, node && !n.flow ? dashBefore(this.doc, node) : undefined));
+      out.push(new PNode(this.doc, node, undefined, i, this, node && !n.flow ? dashBefore(this.doc, node) : undefined));
     });
     this.itemCache = out;
     return out.slice();

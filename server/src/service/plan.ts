@@ -132,7 +132,7 @@ export class PlanDocument {
       }
       return;
     }
-    this.root = new PNode(doc!, contents as YNode, undefined, [], undefined);
+    this.root = new PNode(doc!, contents as YNode, undefined, undefined, undefined);
   }
 
   /**
