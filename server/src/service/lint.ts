@@ -194,12 +194,13 @@ function applyRound(plan: PlanDocument, diagnostics: Diagnostic[]): { text: stri
     for (const e of edits) taken.push(e.span);
     picked.push(edits);
   }
+  // fix-all only runs on text without YAML errors: a candidate must have none either.
   const base = plan.text;
   const all = applyRawEdits(base, picked.flat());
-  if (all !== base && keepsYaml(base, all)) return { text: all, count: picked.length };
+  if (all !== base && yamlErrorCount(all) === 0) return { text: all, count: picked.length };
   for (const edits of picked) {
     const one = applyRawEdits(base, edits);
-    if (one !== base && keepsYaml(base, one)) return { text: one, count: 1 };
+    if (one !== base && yamlErrorCount(one) === 0) return { text: one, count: 1 };
   }
   return undefined;
 }
