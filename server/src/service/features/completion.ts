@@ -101,6 +101,25 @@ function opens(li: LineInfo): boolean {
   return li.key !== undefined && /^(?:[&!][^\s]*\s*)*$/.test(li.value ?? '');
 }
 
+/** Leading whitespace of every line of a plan (-1 for blank lines), computed once per plan version. */
+const INDENTS = new WeakMap<PlanDocument, Int32Array>();
+
+function indentsOf(plan: PlanDocument): Int32Array {
+  let out = INDENTS.get(plan);
+  if (out) return out;
+  const { text, lines } = plan;
+  out = new Int32Array(lines.lineCount);
+  for (let line = 0; line < out.length; line++) {
+    const start = lines.lineStart(line);
+    const end = lines.lineEnd(line);
+    let i = start;
+    while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+    out[line] = i === end ? -1 : i - start;
+  }
+  INDENTS.set(plan, out);
+  return out;
+}
+
 class Lines {
   private readonly cache = new Map<number, LineInfo>();
   constructor(readonly plan: PlanDocument) {}
@@ -115,12 +134,15 @@ class Lines {
    * walk meets are deeper than what it looks for); -1 for a blank line.
    */
   indent(line: number): number {
+    return indentsOf(this.plan)[line] ?? -1;
+  }
+  /** Whether the line has a `-` indicator at `column`. */
+  dashAt(line: number, column: number): boolean {
     const text = this.plan.text;
-    const start = this.plan.lines.lineStart(line);
-    const end = this.plan.lines.lineEnd(line);
-    let i = start;
-    while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
-    return i === end ? -1 : i - start;
+    const at = this.plan.lines.lineStart(line) + column;
+    if (text[at] !== '-') return false;
+    const next = text[at + 1];
+    return next === ' ' || next === '\t' || next === '\n' || next === '\r' || next === undefined;
   }
   info(line: number): LineInfo {
     let li = this.cache.get(line);
@@ -210,7 +232,11 @@ export function pathAt(lines: Lines, line: number, column: number, itemDashes: r
       if (!found) break; // reached the top: the root map
     } else {
       for (; i >= 0; i--) {
-        if (lines.indent(i) > col) continue;
+        const ind = lines.indent(i);
+        if (ind > col) continue;
+        // An earlier item of the same list (`- ` at our column): skipped without reading the line
+        // (a long plan has thousands of phases above the cursor).
+        if (ind === col && lines.dashAt(i, col)) continue;
         const li = lines.info(i);
         if (li.blank) continue;
         if (li.dashes.length > 0) {
