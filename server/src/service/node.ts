@@ -94,8 +94,8 @@ export class PNode {
   }
 
   /** Keys in source order with their values. */
-  entries(): Array<[string, PNode]> {
-    return this.entryList().slice();
+  entries(): ReadonlyArray<readonly [string, PNode]> {
+    return this.entryList();
   }
 
   /** The entries, built once per node (rules and features ask for them again and again). */
@@ -116,8 +116,8 @@ export class PNode {
   }
 
   /** Items of a sequence (empty when not a sequence). */
-  items(): PNode[] {
-    if (this.itemCache) return this.itemCache.slice();
+  items(): readonly PNode[] {
+    if (this.itemCache) return this.itemCache;
     const n = this.node;
     if (!isSeq(n)) return [];
     const out: PNode[] = [];
@@ -126,7 +126,7 @@ export class PNode {
       out.push(new PNode(this.doc, node, undefined, i, this, node && !n.flow ? dashBefore(this.doc, node) : undefined));
     });
     this.itemCache = out;
-    return out.slice();
+    return out;
   }
 
   /** The scalar value, whatever its type; undefined for collections. */

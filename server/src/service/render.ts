@@ -245,7 +245,7 @@ function showCondition(n: PNode | undefined, inTable = false): string {
 }
 
 /** Items of a list; a single scalar counts as one item; undefined when absent, empty or a mapping (see listGap). */
-function listItems(n: PNode | undefined): PNode[] | undefined {
+function listItems(n: PNode | undefined): readonly PNode[] | undefined {
   if (!present(n) || n.isMap) return undefined;
   if (n.isSeq) {
     const items = n.items();
