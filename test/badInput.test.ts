@@ -111,6 +111,21 @@ describe('bad input', () => {
       assert.deepEqual(check(text), first);
     }
     assert.deepEqual(check('a: "' + '['.repeat(5000) + '"\n').filter((x) => x.rule === 'yaml-syntax'), [], 'brackets inside quotes are text');
+    // Brackets in a block scalar's text or inside a plain scalar are text too (fuzzer findings:
+    // the pre-scan counted them, the fast path did not, and the two disagreed).
+    for (const text of ['y: >\n ' + '['.repeat(300) + '\n', 'a: |\n  ' + '{'.repeat(300) + '\n  more\nb: 1\n', 'a: x' + '['.repeat(300) + '\n']) {
+      assert.deepEqual(check(text).filter((x) => /nested/.test(x.message)), [], JSON.stringify(text.slice(0, 20)));
+    }
+    // An apostrophe inside a plain scalar does not open a quote that would hide a deep flow collection below it.
+    const hidden = check("a: it's\nb: " + '['.repeat(5000) + '\n');
+    assert.equal(hidden.length, 1);
+    assert.match(hidden[0].message, /nested more than 200 levels deep/);
+    // A quote left open does not hide what follows on a less indented line: yaml ends the
+    // scalar there and reads the flow collection (past the stack, differently each run).
+    const unclosed = 'foo: "bar\ndeep: ' + '{a: '.repeat(1200) + '\n';
+    const first = check(unclosed);
+    assert.ok(first.some((x) => /nested more than 200 levels deep/.test(x.message)), JSON.stringify(first.map((x) => x.message)));
+    assert.deepEqual(check(unclosed), first);
     const flood = check('x: ]\n'.repeat(100));
     assert.equal(flood.length, 25);
     assert.ok(flood.some((x) => /\d+ more YAML errors follow/.test(x.message)));

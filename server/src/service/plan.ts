@@ -233,12 +233,43 @@ export function nestingBeyond(text: string, max: number): number | undefined {
   let quote = '';
   let lineStart = true;
   let indent = 0;
+  // The last significant character on the line outside quotes ('' at its start): a bracket or a
+  // quote opens a collection or a quoted scalar only where a value starts, else it is plain text.
+  let prev = '';
+  let lineFrom = 0;
+  let lineSpaces = 0;
+  // Inside the text of a block scalar (`|`, `>`): the indentation of the line that opened it.
+  let blockIndent = -1;
+  let quoteIndent = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '\n' || c === '\r') {
+      if (!quote && depth === 0 && BLOCK_HEADER.test(stripLineComment(text.slice(lineFrom, i)))) blockIndent = lineSpaces;
+      if (quote) {
+        // A quoted scalar does not go on past a line indented no more than the one it began on:
+        // the yaml package ends it there (missing its closing quote) and reads on.
+        let e = i + 1;
+        while (e < text.length && text[e] === ' ') e++;
+        if (e < text.length && text[e] !== '\n' && text[e] !== '\r' && e - (i + 1) <= quoteIndent) quote = '';
+      }
       lineStart = true;
       indent = 0;
-      if (quote === "'") continue;
+      prev = '';
+      lineFrom = i + 1;
+      lineSpaces = 0;
+      if (blockIndent >= 0) {
+        // Lines of a block scalar's text (blank, or more indented than its header) are text.
+        let e = i + 1;
+        while (e < text.length && text[e] === ' ') e++;
+        const blank = e >= text.length || text[e] === '\n' || text[e] === '\r';
+        if (blank || e - (i + 1) > blockIndent) {
+          while (e < text.length && text[e] !== '\n' && text[e] !== '\r') e++;
+          i = e - 1;
+          lineFrom = e;
+          continue;
+        }
+        blockIndent = -1;
+      }
       continue;
     }
     if (lineStart) {
@@ -247,6 +278,8 @@ export function nestingBeyond(text: string, max: number): number | undefined {
       const next = text[i + 1];
       const indicator = (c === '-' || c === '?' || c === ':') && (next === ' ' || next === '\t');
       if (c === ' ' || c === '\t' || indicator) {
+        if (c === ' ' && !indicator && prev === '') lineSpaces++;
+        if (indicator) prev = c;
         if (++indent + depth > max) return i;
         continue;
       }
@@ -254,17 +287,38 @@ export function nestingBeyond(text: string, max: number): number | undefined {
     }
     if (quote) {
       if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = '';
+      else if (c === quote) {
+        quote = '';
+        prev = c;
+      }
       continue;
     }
-    if (c === '"' || c === "'") quote = c;
+    const atValue = prev === '' || prev === ':' || prev === '-' || prev === '?' || (depth > 0 && (prev === '[' || prev === '{' || prev === ','));
+    if (c === ' ' || c === '\t') continue;
+    // A quote opens a quoted scalar only where one can start (after `: `, not `a:'b`); a quote
+    // taken for one that is not would hide brackets, so this errs towards plain text.
+    const spaced = i > 0 && (text[i - 1] === ' ' || text[i - 1] === '\t');
+    if ((c === '"' || c === "'") && atValue && (prev === '' || prev === '[' || prev === '{' || prev === ',' || spaced)) {
+      quote = c;
+      quoteIndent = lineSpaces;
+    }
     else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
       while (i + 1 < text.length && text[i + 1] !== '\n' && text[i + 1] !== '\r') i++;
-    } else if (c === '[' || c === '{') {
+      continue;
+    } else if ((c === '[' || c === '{') && (atValue || depth > 0)) {
       if (++depth + indent > max) return i;
     } else if ((c === ']' || c === '}') && depth > 0) depth--;
+    prev = c;
   }
   return undefined;
+}
+
+/** A line that ends with a block scalar's header: `key: |`, `- >-`, `|2` (comment stripped). */
+const BLOCK_HEADER = /(?:^|[:?-])[ \t]+(?:[&!]\S*[ \t]+)*[|>][1-9+-]{0,2}$|^[ \t]*[|>][1-9+-]{0,2}$/;
+
+function stripLineComment(line: string): string {
+  const m = /(^|[ \t])#/.exec(line);
+  return (m ? line.slice(0, m.index) : line).trimEnd();
 }
 
 /** How many alias expansions `toJS` allows per document before giving up (an alias bomb). */
