@@ -74,3 +74,29 @@ describe('fix-all on a plan with YAML errors', () => {
     assert.equal(r.blockedByYaml, undefined);
   });
 });
+
+describe('fix-all with a comment after a list dash', () => {
+  // Fuzzer finding: `- # note` with the item's keys below it. Inserting a phase before that item
+  // went between the dash and its keys (breaking the YAML), and fix-all then fell back to one
+  // fix per round for the rest of the plan (27 rounds, over 200 ms for a 31-line plan).
+  const text = read(path.join(ROOT, 'examples', 'draft-rename-orders-total.migplan.yaml')).replace('  - id: backfill\n', '  - # note\n    id: backfill\n');
+
+  it('inserts before the dash line and keeps the YAML sound', () => {
+    assert.ok(text.includes('  - # note\n    id: backfill\n'));
+    const r = fixAll(text);
+    assert.ok(!r.diagnostics.some((d) => d.rule === 'yaml-syntax' || d.rule === 'missing-dual-write'), r.diagnostics.map((d) => d.rule).join(', '));
+    assert.ok(r.text.includes('  - # note\n    id: backfill\n'), 'the commented item is kept as written');
+    assert.ok(r.text.indexOf('id: dual-write') < r.text.indexOf('# note'), 'the dual-write phase comes first');
+  });
+
+  it('applies the sound fixes of a round together', () => {
+    let current = text;
+    let rounds = 0;
+    for (; rounds < 50; rounds++) {
+      const step = fixAll(current, {}, 1);
+      if (step.text === current) break;
+      current = step.text;
+    }
+    assert.ok(rounds <= 8, `${rounds} rounds`);
+  });
+});

@@ -198,10 +198,17 @@ function applyRound(plan: PlanDocument, diagnostics: Diagnostic[]): { text: stri
   const base = plan.text;
   const all = applyRawEdits(base, picked.flat());
   if (all !== base && yamlErrorCount(all) === 0) return { text: all, count: picked.length };
-  for (const edits of picked) {
+  // Some fix clashes with another or breaks the YAML on its own: leave out the ones that break it
+  // alone and try the rest together, else one at a time.
+  const sound = picked.filter((edits) => {
     const one = applyRawEdits(base, edits);
-    if (one !== base && yamlErrorCount(one) === 0) return { text: one, count: 1 };
+    return one !== base && yamlErrorCount(one) === 0;
+  });
+  if (sound.length > 1 && sound.length < picked.length) {
+    const rest = applyRawEdits(base, sound.flat());
+    if (rest !== base && yamlErrorCount(rest) === 0) return { text: rest, count: sound.length };
   }
+  if (sound.length > 0) return { text: applyRawEdits(base, sound[0]), count: 1 };
   return undefined;
 }
 

@@ -257,7 +257,23 @@ function dashBefore(doc: Document, node: YNode): number | undefined {
   if (text === undefined || start === undefined) return undefined;
   let i = start - 1;
   while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--;
-  return text[i] === '-' ? i : undefined;
+  if (text[i] === '-') return i;
+  // `- # note` with the item's content on the next lines: the dash is on a line above,
+  // past line breaks, blank lines and comments.
+  for (let lines = 0; lines < 50 && (text[i] === '\n' || text[i] === '\r'); lines++) {
+    const end = text[i] === '\n' && text[i - 1] === '\r' ? i - 1 : i;
+    const from = Math.max(text.lastIndexOf('\n', end - 1), text.lastIndexOf('\r', end - 1)) + 1;
+    const line = text.slice(from, end);
+    const hash = /(^|[ \t])#/.exec(line);
+    const content = (hash ? line.slice(0, hash.index) : line).trimEnd();
+    if (content.trim() === '') {
+      i = from - 1;
+      continue;
+    }
+    const dash = from + content.length - 1;
+    return content.endsWith('-') && (content.length === 1 || /[ \t]/.test(content[content.length - 2])) ? dash : undefined;
+  }
+  return undefined;
 }
 
 /** Registers the source text of a document so sequence items can find their dashes. */
