@@ -14,6 +14,21 @@ export const PLAN_CHANGED_NOTIFICATION = 'migplan/planChanged';
 /** Request (no params): the server process's id and version, for tests and bug reports. */
 export const SERVER_INFO_REQUEST = 'migplan/serverInfo';
 
+/**
+ * The server's memory (process.memoryUsage()), after a full garbage
+ * collection when the process runs with --expose-gc (the leak benchmark
+ * starts it so; otherwise `collected` is false).
+ */
+export const MEMORY_REQUEST = 'migplan/memory';
+
+export interface MemoryResult {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  collected: boolean;
+}
+
 export interface ServerInfoResult {
   pid: number;
   version: string;

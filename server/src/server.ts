@@ -39,6 +39,8 @@ import {
   PLAN_TREE_REQUEST,
   RENDER_REQUEST,
   SERVER_INFO_REQUEST,
+  MEMORY_REQUEST,
+  type MemoryResult,
   type PlanTreeNode,
   type PlanTreeResult,
   type PlanUriParams,
@@ -493,6 +495,12 @@ export function startServer(connection: Connection): void {
   );
 
   connection.onRequest(SERVER_INFO_REQUEST, (): ServerInfoResult => ({ pid: process.pid, version: VERSION, execArgv: process.execArgv }));
+  connection.onRequest(MEMORY_REQUEST, (): MemoryResult => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) gc();
+    const m = process.memoryUsage();
+    return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, collected: gc !== undefined };
+  });
 
   documents.listen(connection);
   connection.listen();

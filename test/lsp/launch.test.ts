@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { LspProcess } from '../../scripts/bench/lspProcess';
-import { SERVER_INFO_REQUEST, SERVER_NODE_OPTIONS, type ServerInfoResult } from '../../server/src/protocol';
-import { SERVER } from './lspClient';
+import { MEMORY_REQUEST, SERVER_INFO_REQUEST, SERVER_NODE_OPTIONS, type MemoryResult, type ServerInfoResult } from '../../server/src/protocol';
+import { SERVER, TestClient } from './lspClient';
 
 describe('migplan-language-server launched as a command', () => {
   it('has a shebang with exactly the Node options the VS Code client uses', () => {
@@ -26,6 +26,20 @@ describe('migplan-language-server launched as a command', () => {
       assert.deepEqual(info.execArgv, [...SERVER_NODE_OPTIONS]);
     } finally {
       await server.close();
+    }
+  });
+
+  it('reports its memory, after a full collection only when started with --expose-gc (the leak benchmark)', async () => {
+    for (const [args, collected] of [[[], false], [['--expose-gc'], true]] as const) {
+      const client = new TestClient(args);
+      try {
+        await client.initialize();
+        const m = (await client.connection.sendRequest(MEMORY_REQUEST)) as MemoryResult;
+        assert.equal(m.collected, collected);
+        assert.ok(m.heapUsed > 0 && m.rss > m.heapUsed);
+      } finally {
+        await client.close();
+      }
     }
   });
 });
