@@ -84,8 +84,17 @@ class FastParser {
       let i = start;
       while (i < end && text.charCodeAt(i) === 32) i++;
       const blank = i === end;
-      // Indentation is the only nesting the fast path reads: bounding it bounds the depth.
-      if (!blank && i - start > maxIndent) bail();
+      // Indentation (with the `- ` indicators after it) is the only nesting the fast path reads:
+      // bounding it bounds the depth. Counted as the pre-scan counts it (plan.ts nestingBeyond),
+      // with room for a one-line flow sequence, so that both paths agree on what is too deep.
+      let j = i;
+      for (;;) {
+        const c = text.charCodeAt(j);
+        const n = text.charCodeAt(j + 1);
+        if (j < end && (c === 32 || ((c === 45 || c === 63 || c === 58) && (n === 32 || n === 9)))) j++;
+        else break;
+      }
+      if (j - start >= maxIndent) bail();
       this.lines.push({ start, end, next, indent: i - start, blank, comment: !blank && text.charCodeAt(i) === 35 });
       if (end === n) break;
       start = next;
