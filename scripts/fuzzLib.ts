@@ -874,6 +874,11 @@ export function checkInput(text: string, options: CheckOptions = {}): CheckResul
     }
     // Compared only when both ended on their own: fix-all at once stops at its round limit,
     // which the idempotence check below reports.
+    // A fix cycle with an even period passes the idempotence check below (two runs of fix-all
+    // end where they began): a fix-all still changing the text after this many rounds is one.
+    if (!stopped && !converged && result.fixRounds >= MAX_FIX_ROUNDS) {
+      fail('fix-not-idempotent', 'fixAll rounds', `fix-all still changed the text after ${MAX_FIX_ROUNDS} rounds (a fix cycle)`);
+    }
     if (!stopped && converged && current !== fixed.text && fixAll(fixed.text).text === fixed.text) {
       fail('fix-rounds-differ', 'fixAll', 'fix-all round by round ended with another text than fix-all at once');
     }

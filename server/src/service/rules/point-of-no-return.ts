@@ -3,6 +3,9 @@ import type { Phase } from '../plan';
 import { defineRule, type RawRelated } from '../rule';
 import { phaseLabel, phaseName } from '../ruleHelpers';
 import { blankSeparated, spaceLikeSiblings } from '../templates';
+import { PATTERNS } from '../values';
+
+const PHASE_ID = new RegExp(PATTERNS.phaseId);
 
 /** Kinds that are still reversible without a restore when the plan has no verification phase. */
 const REVERSIBLE_KINDS = new Set(['dual-write', 'backfill', 'cutover']);
@@ -32,8 +35,9 @@ export const rule = defineRule({
     const phases = plan.phases;
     const verification = phases.find((p) => p.kind === 'verification');
     const tooEarly = (p: Phase): boolean => (verification ? p.index < verification.index : p.kind !== undefined && REVERSIBLE_KINDS.has(p.kind));
-    // The phase the fixes point at: the first cleanup phase with an id, when it is itself a valid answer.
-    const cleanup = phases.find((p) => p.kind === 'cleanup' && p.id !== undefined);
+    // The phase the fixes point at: the first cleanup phase with a well-formed id (the schema's fix
+    // would rewrite any other), when it is itself a valid answer.
+    const cleanup = phases.find((p) => p.kind === 'cleanup' && p.id !== undefined && PHASE_ID.test(p.id));
     const target = cleanup && !tooEarly(cleanup) ? cleanup : undefined;
     const setTo = (node: PNode) =>
       target ? { fix: { title: `Set point_of_no_return to '${target.id}'`, edits: [edits.replaceValue(node, target.id!)] } } : {};
