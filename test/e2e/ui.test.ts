@@ -512,7 +512,17 @@ describe('VS Code UI with the packaged extension (headless Chromium)', { timeout
     await page.keyboard.type(' in two releases');
     await until('the preview to show the new title', async () => (await frame.locator('#content h1').textContent()) ?? '', (h) => h.trim() === `${title} in two releases`);
     await page.keyboard.press('Home');
-    await heading.scrollIntoViewIfNeeded();
+    // The preview may render once more (the diagnostics of the last keystroke) and replace the
+    // heading while it is scrolled to: retry with the new element.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await heading.scrollIntoViewIfNeeded({ timeout: STEP_MS });
+        break;
+      } catch (err) {
+        if (attempt >= 5 || !/not attached to the DOM/.test(err instanceof Error ? err.message : String(err))) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
     await shot('06-preview');
     await save();
   });
