@@ -937,15 +937,19 @@ export interface ShrinkOptions {
   maxChecks?: number;
 }
 
-/** Greedy delta debugging over parts: removes chunks, halving their size, while `fails` holds. */
-function shrinkParts(parts: string[], fails: (t: string) => boolean, budget: () => boolean): string[] {
+/**
+ * Greedy delta debugging over parts: removes chunks, halving their size, while
+ * the candidate still fails. Yields each candidate text and is sent whether it
+ * fails, so the same steps run with a test in this thread or in a worker.
+ */
+function* shrinkParts(parts: string[], budget: () => boolean): Generator<string, string[], boolean> {
   let current = parts;
   let size = Math.max(1, current.length >> 1);
   while (size >= 1 && budget()) {
     let progress = false;
     for (let i = 0; i < current.length && budget(); ) {
       const candidate = [...current.slice(0, i), ...current.slice(i + size)];
-      if (candidate.length < current.length && fails(candidate.join(''))) {
+      if (candidate.length < current.length && (yield candidate.join(''))) {
         current = candidate;
         progress = true;
       } else i += size;
@@ -954,6 +958,20 @@ function shrinkParts(parts: string[], fails: (t: string) => boolean, budget: () 
     if (!progress || size > 1) size = Math.max(1, size >> 1);
   }
   return current;
+}
+
+/** The shrinking steps: lines first, then characters. */
+function* shrinkSteps(text: string, budget: () => boolean): Generator<string, string, boolean> {
+  const lines = yield* shrinkParts(splitKeepingEol(text), budget);
+  const chars = yield* shrinkParts(lines.join('').split(''), budget);
+  return chars.join('');
+}
+
+function shrinkBudget(options: ShrinkOptions): { budget: () => boolean; count: () => void } {
+  const deadline = performance.now() + (options.maxMs ?? 30_000);
+  const maxChecks = options.maxChecks ?? 5000;
+  let checks = 0;
+  return { budget: () => performance.now() < deadline && checks < maxChecks, count: () => void checks++ };
 }
 
 /**
@@ -961,59 +979,36 @@ function shrinkParts(parts: string[], fails: (t: string) => boolean, budget: () 
  * which `fails` still holds. `fails(text)` must hold for the input.
  */
 export function shrink(text: string, fails: (t: string) => boolean, options: ShrinkOptions = {}): string {
-  const deadline = performance.now() + (options.maxMs ?? 30_000);
-  let checks = 0;
-  const maxChecks = options.maxChecks ?? 5000;
-  const budget = (): boolean => performance.now() < deadline && checks < maxChecks;
-  const counted = (t: string): boolean => {
-    checks++;
+  const { budget, count } = shrinkBudget(options);
+  const steps = shrinkSteps(text, budget);
+  for (let step = steps.next(); ; ) {
+    if (step.done) return step.value;
+    count();
+    let failed: boolean;
     try {
-      return fails(t);
+      failed = fails(step.value);
     } catch {
-      return false;
+      failed = false;
     }
-  };
-  let current = shrinkParts(splitKeepingEol(text), counted, budget).join('');
-  current = shrinkParts(current.split(''), counted, budget).join('');
-  return current;
-}
-
-/** shrinkParts with an asynchronous test (one run in a watched worker). */
-async function shrinkPartsAsync(parts: string[], fails: (t: string) => Promise<boolean>, budget: () => boolean): Promise<string[]> {
-  let current = parts;
-  let size = Math.max(1, current.length >> 1);
-  while (size >= 1 && budget()) {
-    let progress = false;
-    for (let i = 0; i < current.length && budget(); ) {
-      const candidate = [...current.slice(0, i), ...current.slice(i + size)];
-      if (candidate.length < current.length && (await fails(candidate.join('')))) {
-        current = candidate;
-        progress = true;
-      } else i += size;
-    }
-    if (size === 1 && !progress) break;
-    if (!progress || size > 1) size = Math.max(1, size >> 1);
+    step = steps.next(failed);
   }
-  return current;
 }
 
 /** shrink() for a test that cannot run in this thread (a hang is watched from outside). */
 export async function shrinkAsync(text: string, fails: (t: string) => Promise<boolean>, options: ShrinkOptions = {}): Promise<string> {
-  const deadline = performance.now() + (options.maxMs ?? 30_000);
-  let checks = 0;
-  const maxChecks = options.maxChecks ?? 5000;
-  const budget = (): boolean => performance.now() < deadline && checks < maxChecks;
-  const counted = async (t: string): Promise<boolean> => {
-    checks++;
+  const { budget, count } = shrinkBudget(options);
+  const steps = shrinkSteps(text, budget);
+  for (let step = steps.next(); ; ) {
+    if (step.done) return step.value;
+    count();
+    let failed: boolean;
     try {
-      return await fails(t);
+      failed = await fails(step.value);
     } catch {
-      return false;
+      failed = false;
     }
-  };
-  let current = (await shrinkPartsAsync(splitKeepingEol(text), counted, budget)).join('');
-  current = (await shrinkPartsAsync(current.split(''), counted, budget)).join('');
-  return current;
+    step = steps.next(failed);
+  }
 }
 
 /** Shrinks an input for one failure (same kind and operation). */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { checkInput, failureSignature, FOUND_DIR, generateInput, isPlanSized, loadSeeds, type Failure } from '../scripts/fuzzLib';
+import { checkInput, failureSignature, FOUND_DIR, generateInput, isPlanSized, loadSeeds, shrink, shrinkAsync, type Failure } from '../scripts/fuzzLib';
 
 const SEED = 20240611;
 const COUNT = 2000;
@@ -44,6 +44,13 @@ function describeFailures(failures: readonly Failure[]): string {
 }
 
 describe('fuzz', () => {
+  it('shrinks a failing input to what still fails, in this thread and with an asynchronous test', async () => {
+    const text = 'aaa\nbbb\nXcc\nddd\n';
+    assert.equal(shrink(text, (t) => t.includes('X')), 'X');
+    assert.equal(await shrinkAsync(text, async (t) => t.includes('X') && t.includes('d')), 'Xd');
+    assert.equal(shrink(text, (t) => { if (!t.includes('b')) throw new Error('a crash counts as passing'); return t.includes('X'); }), 'bX');
+  });
+
   const files = fs.existsSync(FOUND_DIR) ? fs.readdirSync(FOUND_DIR).filter((f) => f.endsWith('.migplan.yaml')).sort() : [];
 
   describe('inputs the fuzzer found (test/fuzz/)', () => {

@@ -147,23 +147,31 @@ export class LspProcess {
   }
 
   async close(): Promise<void> {
-    try {
-      await Promise.race([this.connection.sendRequest('shutdown'), new Promise((resolve) => setTimeout(resolve, 5000))]);
-      await this.connection.sendNotification('exit');
-    } catch {
-      // already gone
-    }
-    this.connection.dispose();
-    await new Promise<void>((resolve) => {
-      if (this.child.exitCode !== null) return resolve();
-      const t = setTimeout(() => {
-        this.child.kill('SIGKILL');
-        resolve();
-      }, 3000);
-      this.child.once('exit', () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
+    await shutdownServer(this.connection, this.child);
   }
+}
+
+/**
+ * Ends a language server as a client does: shutdown (waited for at most 5 s),
+ * exit, then SIGKILL if the process is still there after `killAfterMs`.
+ */
+export async function shutdownServer(connection: ProtocolConnection, child: ChildProcess, killAfterMs = 3000): Promise<void> {
+  try {
+    await Promise.race([connection.sendRequest('shutdown'), new Promise((resolve) => setTimeout(resolve, 5000))]);
+    await connection.sendNotification('exit');
+  } catch {
+    // already gone
+  }
+  connection.dispose();
+  await new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, killAfterMs);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
 }

@@ -8,6 +8,7 @@ import {
   type ProtocolConnection,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
+import { shutdownServer } from '../../scripts/bench/lspProcess';
 import { ROOT } from '../helpers';
 
 export const SERVER = path.join(ROOT, 'bin', 'migplan-language-server.js');
@@ -78,23 +79,6 @@ export class TestClient {
   }
 
   async close(): Promise<void> {
-    try {
-      await this.connection.sendRequest('shutdown');
-      await this.connection.sendNotification('exit');
-    } catch {
-      // already gone
-    }
-    this.connection.dispose();
-    await new Promise<void>((resolve) => {
-      if (this.child.exitCode !== null) return resolve();
-      const t = setTimeout(() => {
-        this.child.kill('SIGKILL');
-        resolve();
-      }, 2000);
-      this.child.once('exit', () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
+    await shutdownServer(this.connection, this.child, 2000);
   }
 }
