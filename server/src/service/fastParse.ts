@@ -162,7 +162,7 @@ class FastParser {
       key.range = [at, keyEnd, keyEnd];
       key.source = name;
       key.type = 'PLAIN';
-      const value = this.valueAfter(keyEnd + 1, line, indent, true);
+      const value = this.valueAfter(keyEnd + 1, line, indent);
       map.items.push(new Pair(key, value));
       end = (value as YNode).range![2];
       this.skipIgnorable();
@@ -214,7 +214,7 @@ class FastParser {
    * The value of a map entry whose `:` ends at `from` on `line`: on the same
    * line, or a block collection on the next lines, or null.
    */
-  private valueAfter(from: number, line: Line, keyIndent: number, inMap: boolean): YNode {
+  private valueAfter(from: number, line: Line, keyIndent: number): YNode {
     let c = from;
     while (c < line.end && this.text.charCodeAt(c) === 32) c++;
     if (c < line.end && this.text[c] !== '#') return this.inlineValue(c, line, keyIndent);
@@ -229,7 +229,7 @@ class FastParser {
       if (this.keyAt(at, next) >= 0) return this.blockMap(ni, at);
       bail(); // a scalar on the next line
     }
-    if (next && inMap && ni === keyIndent) {
+    if (next && ni === keyIndent) {
       const at = next.start + ni;
       if (this.text[at] === '-' && (at + 1 === next.end || this.text[at + 1] === ' ')) return this.blockSeq(ni, at);
     }
