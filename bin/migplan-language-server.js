@@ -9,4 +9,6 @@ if (!fs.existsSync(bundle)) {
   process.exit(2);
 }
 if (!process.argv.some((a) => a === '--stdio' || a.startsWith('--node-ipc') || a.startsWith('--socket') || a.startsWith('--pipe'))) process.argv.push('--stdio');
-require(bundle).main();
+const { loadBundle } = require('./load-bundle.js');
+const { exports: server, codeCache } = loadBundle(bundle);
+server.main({ codeCache });

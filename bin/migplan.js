@@ -7,4 +7,4 @@ if (!fs.existsSync(bundle)) {
   process.stderr.write('migplan: not built yet; run `npm run build` in ' + path.join(__dirname, '..') + '\n');
   process.exit(2);
 }
-require(bundle).run();
+require('./load-bundle.js').loadBundle(bundle).exports.run();

@@ -34,6 +34,12 @@ export interface ServerInfoResult {
   version: string;
   /** The Node options the server process runs with. */
   execArgv: string[];
+  /**
+   * What became of the V8 code cache when the `migplan-language-server`
+   * command loaded the bundle ('accepted', 'rejected', 'stale', 'absent'), or
+   * 'not used' when the bundle was started directly (as the VS Code client does).
+   */
+  codeCache: string;
 }
 
 /**

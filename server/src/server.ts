@@ -55,6 +55,7 @@ import { renderPlan } from './service/render';
 import { ruleDocUrl } from './service/ruleDocs';
 import { RULES_BY_ID } from './service/rules';
 import type { Diagnostic, LintConfig, Range, Span } from './service/types';
+import { warmUp as runWarmUp } from './warmUp';
 
 /** One analysed version of a document. */
 interface Analysis {
@@ -79,7 +80,13 @@ const VERSION = typeof MIGPLAN_VERSION === 'string' ? MIGPLAN_VERSION : '0.0.0-d
 const NO_RULE_ACTIONS = new Set(['yaml-syntax', 'ignore-reason', 'unused-ignore']);
 const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.migplan`;
 
-export function startServer(connection: Connection): void {
+/** How the server process was started, as far as it matters to serverInfo. */
+export interface LaunchInfo {
+  /** What became of the bundle's V8 code cache (bin/load-bundle.js). */
+  codeCache?: string;
+}
+
+export function startServer(connection: Connection, launch: LaunchInfo = {}): void {
   const documents = new TextDocuments(TextDocument);
   const analyses = new Map<string, Analysis>();
   const pending = new Set<string>();
@@ -494,7 +501,12 @@ export function startServer(connection: Connection): void {
     }),
   );
 
-  connection.onRequest(SERVER_INFO_REQUEST, (): ServerInfoResult => ({ pid: process.pid, version: VERSION, execArgv: process.execArgv }));
+  connection.onRequest(SERVER_INFO_REQUEST, (): ServerInfoResult => ({
+    pid: process.pid,
+    version: VERSION,
+    execArgv: process.execArgv,
+    codeCache: launch.codeCache ?? 'not used',
+  }));
   connection.onRequest(MEMORY_REQUEST, (): MemoryResult => {
     const gc = (globalThis as { gc?: () => void }).gc;
     if (gc) gc();
@@ -507,7 +519,7 @@ export function startServer(connection: Connection): void {
 }
 
 /** Entry point: the transport comes from the command line (`--stdio`, `--node-ipc`, `--socket=N`). */
-export function main(): void {
+export function main(launch: LaunchInfo = {}): void {
   const connection = createConnection(ProposedFeatures.all);
   // Nothing may write to stdout in --stdio mode: route console output to the client's log.
   console.log = (...args: unknown[]) => connection.console.log(args.map(String).join(' '));
@@ -516,7 +528,12 @@ export function main(): void {
   console.error = (...args: unknown[]) => connection.console.error(args.map(String).join(' '));
   process.on('uncaughtException', (err) => connection.console.error(`migplan: uncaught ${err.stack ?? err.message}`));
   process.on('unhandledRejection', (err) => connection.console.error(`migplan: unhandled rejection ${String(err)}`));
-  startServer(connection);
+  startServer(connection, launch);
+}
+
+/** A short in-memory session, run before the code cache is written (see warmUp.ts). */
+export function warmUp(plan: string): Promise<void> {
+  return runWarmUp(startServer, plan);
 }
 
 if (require.main === module) main();

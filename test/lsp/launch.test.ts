@@ -4,10 +4,15 @@
  * over stdio.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { LspProcess } from '../../scripts/bench/lspProcess';
 import { MEMORY_REQUEST, SERVER_INFO_REQUEST, SERVER_NODE_OPTIONS, type MemoryResult, type ServerInfoResult } from '../../server/src/protocol';
+import { warmUp } from '../../server/src/server';
+import { ROOT } from '../helpers';
 import { SERVER, TestClient } from './lspClient';
 
 describe('migplan-language-server launched as a command', () => {
@@ -24,9 +29,64 @@ describe('migplan-language-server launched as a command', () => {
       const info = (await server.connection.sendRequest(SERVER_INFO_REQUEST)) as ServerInfoResult;
       assert.equal(info.pid, server.pid);
       assert.deepEqual(info.execArgv, [...SERVER_NODE_OPTIONS]);
+      // The build wrote the bundle's V8 code cache under these options: V8 takes it.
+      assert.equal(info.codeCache, 'accepted');
     } finally {
       await server.close();
     }
+  });
+
+  it('starts and lints without a usable code cache: another build, none, damaged, other Node options', { skip: process.platform === 'win32' ? 'shebangs are a POSIX feature' : false }, async () => {
+    // A copy of the command and the bundle, so the cache can be spoiled without touching the build.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migplan-cache-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'bin'));
+      fs.mkdirSync(path.join(dir, 'dist'));
+      for (const f of ['migplan-language-server.js', 'load-bundle.js']) fs.copyFileSync(path.join(ROOT, 'bin', f), path.join(dir, 'bin', f));
+      fs.chmodSync(path.join(dir, 'bin', 'migplan-language-server.js'), 0o755);
+      const bundle = path.join(dir, 'dist', 'server.js');
+      fs.copyFileSync(path.join(ROOT, 'dist', 'server.js'), bundle);
+      const built = fs.statSync(path.join(ROOT, 'dist', 'server.js'));
+      fs.utimesSync(bundle, built.atimeMs / 1000, built.mtimeMs / 1000);
+      const cache = fs.readFileSync(path.join(ROOT, 'dist', 'server.js.v8cache'));
+      const command = path.join(dir, 'bin', 'migplan-language-server.js');
+      const cases: Array<[string, () => void, string[], string]> = [
+        ['the copy, as built', () => fs.writeFileSync(`${bundle}.v8cache`, cache), [command], 'accepted'],
+        ['under other Node options', () => undefined, [process.execPath, '--max-semi-space-size=3', command], 'rejected'],
+        ['after the bundle changed', () => fs.utimesSync(bundle, built.atimeMs / 1000, (built.mtimeMs + 1000) / 1000), [command], 'stale'],
+        ['with a damaged header', () => fs.writeFileSync(`${bundle}.v8cache`, Buffer.concat([Buffer.from('{"size":\n'), cache])), [command], 'stale'],
+        ['with no cache', () => fs.rmSync(`${bundle}.v8cache`), [command], 'absent'],
+      ];
+      for (const [what, spoil, cmd, expected] of cases) {
+        spoil();
+        const server = new LspProcess({ name: 'migplan', command: [...cmd, '--stdio'], languageId: 'migplan', settings: { migplan: {} } });
+        try {
+          await server.initialize(null);
+          const info = (await server.connection.sendRequest(SERVER_INFO_REQUEST)) as ServerInfoResult;
+          assert.equal(info.codeCache, expected, what);
+          const uri = 'untitled:cache.migplan.yaml';
+          await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'migplan', version: 1, text: 'plan: {}\n' } });
+          const published = await server.publishAfter(uri, 0, 1, 20_000);
+          assert.ok(published.params.diagnostics.length > 0, `${what}: lints`);
+        } finally {
+          await server.close();
+        }
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('loads no child_process or crypto at start (the build makes them load on first use)', () => {
+    const script = `require(${JSON.stringify(path.join(ROOT, 'dist', 'server.js'))}); process.stdout.write(JSON.stringify(process.moduleLoadList))`;
+    const loaded = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as string[];
+    assert.ok(loaded.includes('NativeModule net'), 'the list names built-ins as expected');
+    assert.ok(!loaded.includes('NativeModule child_process'));
+    assert.ok(!loaded.includes('NativeModule crypto'));
+  });
+
+  it('warms up in memory: one session on the example plan, then a clean end', { timeout: 30_000 }, async () => {
+    await warmUp(fs.readFileSync(path.join(ROOT, 'examples', 'split-user-name.migplan.yaml'), 'utf8'));
   });
 
   it('reports its memory, after a full collection only when started with --expose-gc (the leak benchmark)', async () => {
