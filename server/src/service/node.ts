@@ -16,6 +16,8 @@ export class PNode {
   private entryCache: Array<[string, PNode]> | undefined;
   private itemCache: PNode[] | undefined;
   private pathCache: readonly PathSegment[] | undefined;
+  /** The `-` offset once looked for (null: none), undefined before. */
+  private dashCache: number | null | undefined;
 
   constructor(
     private readonly doc: Document,
@@ -26,9 +28,15 @@ export class PNode {
     /** This node's key or index in its parent (undefined for the root). */
     private readonly segment: PathSegment | undefined,
     readonly parent: PNode | undefined,
-    /** Offset of the `-` when this node is a sequence item. */
-    readonly dashOffset?: number,
+    /** A block sequence's item: its `-` is looked for in the text when first asked for. */
+    private readonly blockItem = false,
   ) {}
+
+  /** Offset of the `-` when this node is an item of a block sequence. */
+  get dashOffset(): number | undefined {
+    if (this.dashCache === undefined) this.dashCache = (this.blockItem && this.src ? dashBefore(this.doc, this.src) : undefined) ?? null;
+    return this.dashCache ?? undefined;
+  }
 
   /** Keys and indexes from the root to this node (built when first asked for). */
   get path(): readonly PathSegment[] {
@@ -111,6 +119,17 @@ export class PNode {
     return out;
   }
 
+  /** How many items (a sequence) or keyed entries (a mapping) this node has, without making their views. */
+  get size(): number {
+    const n = this.node;
+    if (isSeq(n)) return n.items.length;
+    if (!isMap(n)) return 0;
+    if (this.entryCache) return this.entryCache.length;
+    let count = 0;
+    for (const p of n.items as Pair[]) if (PNode.keyText(p) !== undefined) count++;
+    return count;
+  }
+
   keys(): string[] {
     return this.entries().map(([k]) => k);
   }
@@ -123,7 +142,7 @@ export class PNode {
     const out: PNode[] = [];
     n.items.forEach((item, i) => {
       const node = (item as YNode | null) ?? null;
-      out.push(new PNode(this.doc, node, undefined, i, this, node && !n.flow ? dashBefore(this.doc, node) : undefined));
+      out.push(new PNode(this.doc, node, undefined, i, this, node !== null && !n.flow));
     });
     this.itemCache = out;
     return out;

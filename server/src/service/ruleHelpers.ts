@@ -23,9 +23,7 @@ export function isEmpty(node: PNode | undefined): boolean {
   if (!node) return false;
   const s = node.str();
   if (s !== undefined) return s.trim() === '';
-  if (node.isSeq) return node.items().length === 0;
-  if (node.isMap) return node.keys().length === 0;
-  return false;
+  return (node.isSeq || node.isMap) && node.size === 0;
 }
 
 /** Missing (the key is absent) or empty: what "lacks X" means in the catalog. */
