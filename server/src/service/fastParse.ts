@@ -227,7 +227,7 @@ class FastParser {
         if (keys.has(name)) bail();
         keys.add(name);
       } else {
-        for (const p of items) if (p.key.value === name) bail();
+        for (let i = 0; i < items.length; i++) if (items[i].key.value === name) bail();
       }
       const key = newScalar(name);
       key.range = [at, keyEnd, keyEnd];
@@ -491,7 +491,8 @@ export function plainJS(doc: Document): unknown {
     if (n instanceof YAMLSeq) return n.items.map(walk);
     if (n instanceof YAMLMap) {
       const out: Record<string, unknown> = {};
-      for (const p of n.items as Array<Pair<Scalar<string>, unknown>>) out[p.key.value] = walk(p.value);
+      const pairs = n.items as Array<Pair<Scalar<string>, unknown>>;
+      for (let i = 0; i < pairs.length; i++) out[pairs[i].key.value] = walk(pairs[i].value);
       return out;
     }
     return null;
