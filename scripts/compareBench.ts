@@ -26,7 +26,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseDocument } from 'yaml';
-import { LspProcess, type ServerSpec } from './bench/lspProcess';
+import { LspProcess, type Publish, type ServerSpec } from './bench/lspProcess';
 import { generatePlan } from './genplan';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -99,24 +99,32 @@ function editTargets(lines: readonly string[], n: number): number[] {
   return Array.from({ length: n }, (_, k) => items[Math.floor(((k + 0.5) / n) * items.length)]);
 }
 
+const TIMEOUT_MS = 300_000;
+
+/** In a fresh server: spawn to initialize result, settings, then didOpen to the first diagnostics. */
+async function startAndOpen(server: LspProcess, text: string, uri: string, dir: string): Promise<{ startMs: number; openMs: number; opened: Publish }> {
+  const startMs = await server.initialize(pathToFileURL(dir).href);
+  await server.connection.sendNotification('workspace/didChangeConfiguration', { settings: server.spec.settings });
+  // Let each server take its settings before the plan opens (yaml-language-server pulls them).
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const seen = server.publishCount(uri);
+  const o = performance.now();
+  await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: server.spec.languageId, version: 1, text } });
+  const opened = await server.publishAfter(uri, seen, 1, TIMEOUT_MS);
+  return { startMs, openMs: opened.at - o, opened };
+}
+
 async function measure(spec: ServerSpec, text: string, errors: number, edits: number, samples: number, dir: string): Promise<Measure> {
   const lines = text.split('\n');
   const file = path.join(dir, `plan-${lines.length}-${errors}.migplan.yaml`);
   fs.writeFileSync(file, text);
   const uri = pathToFileURL(file).href;
-  const timeout = 300_000;
+  const timeout = TIMEOUT_MS;
   const server = new LspProcess(spec);
   try {
-    const startMs = await server.initialize(pathToFileURL(dir).href);
-    await server.connection.sendNotification('workspace/didChangeConfiguration', { settings: spec.settings });
-    // Let each server take its settings before the plan opens (yaml-language-server pulls them).
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { startMs, openMs, opened } = await startAndOpen(server, text, uri, dir);
     let version = 1;
-    let seen = server.publishCount(uri);
-    const o = performance.now();
-    await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: spec.languageId, version, text } });
-    const opened = await server.publishAfter(uri, seen, version, timeout);
-    const openMs = opened.at - o;
+    let seen: number;
     await server.quiet(400);
 
     // Edits: type a character at the end of a list item, then delete it, at spots spread over the plan.
@@ -191,16 +199,10 @@ async function measure(spec: ServerSpec, text: string, errors: number, edits: nu
 
 /** One more fresh process: spawn to initialize result, and didOpen to the first diagnostics. */
 async function coldOpen(spec: ServerSpec, text: string, file: string, dir: string): Promise<{ startMs: number; openMs: number }> {
-  const uri = pathToFileURL(file).href;
   const server = new LspProcess(spec);
   try {
-    const startMs = await server.initialize(pathToFileURL(dir).href);
-    await server.connection.sendNotification('workspace/didChangeConfiguration', { settings: spec.settings });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const o = performance.now();
-    await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: spec.languageId, version: 1, text } });
-    const opened = await server.publishAfter(uri, 0, 1, 300_000);
-    return { startMs, openMs: opened.at - o };
+    const { startMs, openMs } = await startAndOpen(server, text, pathToFileURL(file).href, dir);
+    return { startMs, openMs };
   } finally {
     await server.close();
   }
