@@ -98,7 +98,7 @@ function writeCodeCaches() {
     if (!m) throw new Error(`${bin}: unexpected shebang ${shebang}`);
     const flags = m[1].trim() === '' ? [] : m[1].trim().split(' ');
     const script = `require(${loader}).writeCodeCache(${JSON.stringify(join(root, bundle))}, ${warm}).catch((e) => { console.error(e); process.exit(1); })`;
-    const r = spawnSync(process.execPath, [...flags, '-e', script], { stdio: 'inherit' });
-    if (r.status !== 0) throw new Error(`writing the code cache of ${bundle} failed`);
+    const r = spawnSync(process.execPath, [...flags, '-e', script], { stdio: 'inherit', timeout: 120_000 });
+    if (r.status !== 0) throw new Error(`writing the code cache of ${bundle} failed${r.error ? `: ${r.error.message}` : ''}`);
   }
 }
