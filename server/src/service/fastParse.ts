@@ -78,6 +78,7 @@ class FastParser {
   private readonly count: number = 0;
   private li = 0;
   private readonly doc: Document;
+  private readonly keyNames = new Map<string, string>();
 
   constructor(
     private readonly text: string,
@@ -176,7 +177,10 @@ class FastParser {
       const ln = this.li;
       const keyEnd = this.keyAt(at, ln);
       if (keyEnd < 0) bail();
-      const name = this.text.slice(at, keyEnd);
+      // One string per distinct key name (a plan repeats a few dozen names thousands of times).
+      const sliced = this.text.slice(at, keyEnd);
+      let name = this.keyNames.get(sliced);
+      if (name === undefined) this.keyNames.set(sliced, (name = sliced));
       if (NON_STRING_KEY.test(name) || name === '__proto__') bail();
       const items = map.items as Array<Pair<Scalar>>;
       if (keys === undefined && items.length >= 16) keys = new Set(items.map((p) => p.key.value as string));
@@ -204,6 +208,8 @@ class FastParser {
       // A sequence at the keys' own indentation belongs to the key above, handled in valueAfter.
     }
     map.range = [firstAt, end, end];
+    // An exact copy: a list grown by push keeps up to half again its length (and 16 more) as spare room.
+    map.items = map.items.slice();
     return map;
   }
 
@@ -235,6 +241,7 @@ class FastParser {
       if (this.text[at] !== '-') break; // a key of the enclosing map at the same column
     }
     seq.range = [firstAt, end, end];
+    seq.items = seq.items.slice();
     return seq;
   }
 

@@ -113,14 +113,16 @@ export class PNode {
   /** The entries, built once per node (rules and features ask for them again and again). */
   private entryList(): Array<[string, PNode]> {
     if (this.entryCache) return this.entryCache;
-    const out: Array<[string, PNode]> = [];
     const pairs = this.pairs();
+    const out = new Array<[string, PNode]>(pairs.length); // sized once: these live as long as the model
+    let count = 0;
     for (let i = 0; i < pairs.length; i++) {
       const p = pairs[i];
       const k = PNode.keyText(p);
       if (k === undefined) continue;
-      out.push([k, new PNode(this.doc, (p.value as YNode | null) ?? null, isScalar(p.key) ? p.key : undefined, k, this)]);
+      out[count++] = [k, new PNode(this.doc, (p.value as YNode | null) ?? null, isScalar(p.key) ? p.key : undefined, k, this)];
     }
+    out.length = count;
     this.entryCache = out;
     return out;
   }
@@ -146,10 +148,9 @@ export class PNode {
     if (this.itemCache) return this.itemCache;
     const n = this.node;
     if (!isSeq(n)) return [];
-    const out: PNode[] = [];
-    n.items.forEach((item, i) => {
+    const out = n.items.map((item, i) => {
       const node = (item as YNode | null) ?? null;
-      out.push(new PNode(this.doc, node, undefined, i, this, node !== null && !n.flow));
+      return new PNode(this.doc, node, undefined, i, this, node !== null && !n.flow);
     });
     this.itemCache = out;
     return out;
