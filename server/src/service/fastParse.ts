@@ -177,10 +177,12 @@ class FastParser {
       const ln = this.li;
       const keyEnd = this.keyAt(at, ln);
       if (keyEnd < 0) bail();
-      // One string per distinct key name (a plan repeats a few dozen names thousands of times).
+      // One string per distinct key name (a plan repeats a few dozen names thousands of times),
+      // internalized as V8 does property names, so that rules comparing it with a literal
+      // compare two pointers instead of two strings.
       const sliced = this.text.slice(at, keyEnd);
       let name = this.keyNames.get(sliced);
-      if (name === undefined) this.keyNames.set(sliced, (name = sliced));
+      if (name === undefined) this.keyNames.set(sliced, (name = Object.keys({ [sliced]: 0 })[0]));
       if (NON_STRING_KEY.test(name) || name === '__proto__') bail();
       const items = map.items as Array<Pair<Scalar>>;
       if (keys === undefined && items.length >= 16) keys = new Set(items.map((p) => p.key.value as string));
