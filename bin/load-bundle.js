@@ -78,4 +78,4 @@ async function writeCodeCache(file, warm) {
   fs.writeFileSync(cachePath(file), Buffer.concat([header, script.createCachedData()]));
 }
 
-module.exports = { loadBundle, writeCodeCache, cachePath };
+module.exports = { loadBundle, writeCodeCache };

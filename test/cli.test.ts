@@ -212,4 +212,11 @@ describe('the migplan executable', () => {
     const version = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
     assert.equal(version.stdout.trim(), JSON.parse(read(path.join(ROOT, 'package.json'))).version);
   });
+
+  it('loads its bundle through the code cache the build wrote (the shebang runs Node without options)', () => {
+    const loader = path.join(ROOT, 'bin', 'load-bundle.js');
+    const script = `process.stdout.write(require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(path.join(ROOT, 'dist', 'cli.js'))}).codeCache)`;
+    assert.equal(fs.readFileSync(bin, 'utf8').split('\n')[0], '#!/usr/bin/env node');
+    assert.equal(spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout, 'accepted');
+  });
 });
