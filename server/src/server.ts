@@ -206,9 +206,12 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
     let cached = analyses.get(doc.uri);
     if (cached && cached.version === doc.version && cached.text === text) return cached;
     const first = cached === undefined;
-    // Let the previous version's model go before building the next (two models of a long plan at
-    // once double the peak memory): no reference to it may stay, not even this function's own, which
-    // V8 would otherwise keep alive until the function returns (measured: 30,000 lines, 136 -> 121 MiB).
+    // The next version's plan reuses the nodes of the previous one where the text did not change.
+    // It takes the previous plan out of this holder, so that a model it cannot reuse goes before
+    // the next is built (two models of a long plan at once double the peak memory): no other
+    // reference to it may stay, not even this function's own, which V8 would otherwise keep alive
+    // until the function returns (measured: 30,000 lines, 136 -> 121 MiB).
+    const previous = { plan: cached?.plan };
     // eslint-disable-next-line no-useless-assignment -- dropping the reference is the point
     cached = undefined;
     analyses.delete(doc.uri);
@@ -217,7 +220,7 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
     // there. Later versions replace a model of about the same size, and the heap already has room for
     // one; letting it grow then would only keep the garbage of the previous version around for longer.
     const { plan, diagnostics } = roomToGrow(first ? text.length : 0, () => {
-      const plan = new PlanDocument(text, { maxLength: maxLength() });
+      const plan = new PlanDocument(text, { maxLength: maxLength() }, previous);
       return { plan, diagnostics: lint(plan, { config }).diagnostics };
     });
     const analysis: Analysis = { version: doc.version, text, plan, diagnostics, config };

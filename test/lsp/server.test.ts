@@ -243,6 +243,27 @@ describe('language server over stdio', { timeout: 60_000 }, () => {
     assert.equal(again.diagnostics.length, 3);
   });
 
+  it('after edits in and around phases (re-parsed where they changed), reports what a fresh lint of the text reports', async () => {
+    let { doc } = await open(BROKEN);
+    const at = (needle: string, from = 0): { line: number; character: number } => doc.positionAt(doc.getText().indexOf(needle, from));
+    const steps: Array<() => TextEdit> = [
+      () => ({ range: { start: at('soak: 24h'), end: at('soak: 24h') }, newText: 'shadow_reads: true\n    ' }), // a key typed in a phase
+      () => ({ range: { start: at('  - id: verification'), end: at('  - id: verification') }, newText: '  - id: extra\n    kind: custom\n\n' }), // a phase added
+      () => ({ range: { start: at('if replication looks bad'), end: at('  - id: verification') }, newText: 'replica_lag > 30s for 1m\n\n' }), // lines joined across a phase
+      () => ({ range: { start: at('  - id: cleanup'), end: at('  - id: cleanup') }, newText: '  ' }), // a dash moved
+      () => {
+        const p = at('    - id: cleanup');
+        return { range: { start: p, end: { line: p.line, character: p.character + 2 } }, newText: '' }; // and back
+      },
+    ];
+    for (const step of steps) {
+      let diagnostics: Diagnostic[];
+      ({ doc, diagnostics } = await change(doc, [step()]));
+      const fresh = lint(doc.getText()).diagnostics;
+      assert.deepEqual(diagnostics.map((d) => [d.code, d.range, d.message]), fresh.map((d) => [d.rule, d.range, d.message]), doc.getText());
+    }
+  });
+
   it('ends up with the diagnostics of the final text after a burst of changes', async () => {
     let { doc } = await open(EXAMPLE);
     const line = doc.getText().split('\n').findIndex((l) => l.includes('soak: 24h'));

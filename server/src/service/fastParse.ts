@@ -80,15 +80,21 @@ class FastParser {
   private readonly doc: Document;
   private readonly keyNames = new Map<string, string>();
 
+  /**
+   * Reads the lines from offset `from` (a line start) to the line starting at
+   * or after `to`, that line included; by default, all of them.
+   */
   constructor(
     private readonly text: string,
     maxIndent: number,
+    from = 0,
+    to = text.length,
   ) {
     this.doc = new Document(undefined, COMPOSE_OPTIONS);
-    let start = 0;
+    let start = from;
     const n = text.length;
-    let capacity = 1;
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) capacity++;
+    let capacity = 2;
+    for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) capacity++;
     this.starts = new Int32Array(capacity);
     this.ends = new Int32Array(capacity);
     this.nexts = new Int32Array(capacity);
@@ -118,7 +124,7 @@ class FastParser {
       this.nexts[k] = next;
       this.indents[k] = i - start;
       this.flags[k] = blank ? BLANK : text.charCodeAt(i) === 35 ? COMMENT : 0;
-      if (end === n) break;
+      if (end === n || start >= to) break;
       start = next;
     }
   }
@@ -221,15 +227,7 @@ class FastParser {
     let at = firstAt;
     let end: number;
     for (;;) {
-      const ln = this.li;
-      if (this.text[at] !== '-' || (at + 1 < this.ends[ln] && this.text[at + 1] !== ' ')) bail();
-      let c = at + 1;
-      while (c < this.ends[ln] && this.text.charCodeAt(c) === 32) c++;
-      if (c >= this.ends[ln] || this.text[c] === '#') bail(); // an empty item, or one on the next lines
-      let item: YNode;
-      if (this.text[c] === '-' && (c + 1 === this.ends[ln] || this.text[c + 1] === ' ')) bail(); // `- - x`
-      if (this.keyAt(c, ln) >= 0) item = this.blockMap(c - this.starts[ln], c);
-      else item = this.inlineValue(c, ln, indent);
+      const item = this.seqItem(indent, at);
       seq.items.push(item);
       end = item.range![2];
       this.skipIgnorable();
@@ -245,6 +243,56 @@ class FastParser {
     seq.range = [firstAt, end, end];
     seq.items = seq.items.slice();
     return seq;
+  }
+
+  /** One item of a block sequence whose dashes sit at column `indent`: its `-` is at `at` on the current line. */
+  private seqItem(indent: number, at: number): YNode {
+    const ln = this.li;
+    if (this.text[at] !== '-' || (at + 1 < this.ends[ln] && this.text[at + 1] !== ' ')) bail();
+    let c = at + 1;
+    while (c < this.ends[ln] && this.text.charCodeAt(c) === 32) c++;
+    if (c >= this.ends[ln] || this.text[c] === '#') bail(); // an empty item, or one on the next lines
+    if (this.text[c] === '-' && (c + 1 === this.ends[ln] || this.text[c + 1] === ' ')) bail(); // `- - x`
+    if (this.keyAt(c, ln) >= 0) return this.blockMap(c - this.starts[ln], c);
+    return this.inlineValue(c, ln, indent);
+  }
+
+  /**
+   * The items of a block sequence whose dashes sit at column `indent`, from
+   * the first of this parser's lines (an item's dash line) to where they must
+   * end: `'item'`, at this parser's last line, the next item's dash line;
+   * `'after'`, at its last line, the first line after the sequence; `'eof'`,
+   * at the end of the text. These are the items an edit rewrote, between
+   * lines it left alone. Undefined when they do not end exactly there (the
+   * edit changed which lines belong to them).
+   */
+  items(indent: number, end: 'item' | 'after' | 'eof'): YNode[] | undefined {
+    const last = this.count - 1;
+    if (this.flags[0] !== 0 || this.indents[0] !== indent) return undefined;
+    const out: YNode[] = [];
+    let at = this.starts[0] + indent;
+    for (;;) {
+      out.push(this.seqItem(indent, at));
+      this.skipIgnorable();
+      const next = this.li;
+      if (end === 'eof') {
+        if (next >= this.count) break;
+      } else if (next === last) break;
+      else if (next > last) return undefined;
+      // The sequence goes on at `next`, or ends before the line it had to reach.
+      if (this.indents[next] < indent) return undefined;
+      if (this.indents[next] > indent) bail();
+      at = this.starts[next] + indent;
+      if (this.text[at] !== '-') return undefined;
+    }
+    // The line reached is one the edit left alone: it goes on with the sequence ('item') or ends it
+    // ('after') as before. The comments before the end are checked as blockSeq and the root map do.
+    if (end === 'after' && this.indents[last] < indent) this.trailingComments(indent, false);
+    if (end === 'eof') {
+      this.trailingComments(indent, false);
+      this.trailingComments(0, false);
+    }
+    return out;
   }
 
   /**
@@ -464,6 +512,141 @@ export function plainJS(doc: Document): unknown {
     return null;
   };
   return walk(doc.contents);
+}
+
+/** Where a line starts: the offset after the line break before `offset`. */
+function lineStartOf(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** How many characters two texts share at their start. */
+function commonPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  // Compared a block at a time (native string comparison), then a character at a time.
+  const BLOCK = 4096;
+  let i = 0;
+  while (i + BLOCK <= n && a.slice(i, i + BLOCK) === b.slice(i, i + BLOCK)) i += BLOCK;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** How many characters two texts share at their end, at most `max`. */
+function commonSuffix(a: string, b: string, max: number): number {
+  const BLOCK = 4096;
+  let k = 0;
+  while (k + BLOCK <= max && a.slice(a.length - k - BLOCK, a.length - k) === b.slice(b.length - k - BLOCK, b.length - k)) k += BLOCK;
+  while (k < max && a.charCodeAt(a.length - k - 1) === b.charCodeAt(b.length - k - 1)) k++;
+  return k;
+}
+
+/** Moves a node and everything in it by `delta` characters. */
+function shift(node: unknown, delta: number): void {
+  if (isScalar(node) || node instanceof YAMLMap || node instanceof YAMLSeq) {
+    const r = node.range!;
+    r[0] += delta;
+    r[1] += delta;
+    r[2] += delta;
+  }
+  if (node instanceof YAMLSeq) for (let i = 0; i < node.items.length; i++) shift(node.items[i], delta);
+  else if (node instanceof YAMLMap) {
+    const pairs = node.items as Pair[];
+    for (let i = 0; i < pairs.length; i++) {
+      shift(pairs[i].key, delta);
+      shift(pairs[i].value, delta);
+    }
+  }
+}
+
+/**
+ * Brings a fast-path document of `before` up to date with `text` by
+ * re-parsing only the phases (items of the root's block sequence `phases`)
+ * the change between the two texts touched, and moving the nodes after them:
+ * a plan is mostly a list of independent phases. The result is the document
+ * fastParse(text) would give, node for node. Returns false, leaving the
+ * document as it was, when the change reaches outside the phases or changes
+ * which lines belong to which phase; the caller then parses the whole text.
+ *
+ * On success the document is changed in place: whatever else holds it (the
+ * previous version's model) must no longer be used.
+ */
+export function fastReparse(doc: Document, before: string, text: string, maxIndent = 200): boolean {
+  const root = doc.contents;
+  if (!FAST_DOCUMENTS.has(doc) || !(root instanceof YAMLMap) || text.length === 0) return false;
+  const pairs = root.items as Array<Pair<Scalar, unknown>>;
+  let at = -1;
+  for (let i = 0; i < pairs.length; i++) if (pairs[i].key.value === 'phases') at = i;
+  const seq = at < 0 ? undefined : pairs[at].value;
+  if (!(seq instanceof YAMLSeq) || seq.flow || seq.items.length === 0) return false;
+  const items = seq.items as YNode[];
+
+  // The change: before[p, oldEnd) became text[p, newEnd).
+  const p = commonPrefix(before, text);
+  if (p === before.length && p === text.length) return true; // the same text
+  const s = commonSuffix(before, text, Math.min(before.length, text.length) - p);
+  const oldEnd = before.length - s;
+  const delta = text.length - before.length;
+  if (FORBIDDEN.test(text.slice(p, text.length - s))) return false;
+
+  // The first item touched: the last one whose dash line starts before the change.
+  const dashLine = (i: number): number => lineStartOf(before, items[i].range![0]);
+  let lo = 0;
+  let hi = items.length - 1;
+  if (dashLine(0) >= p) return false;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (dashLine(mid) < p) lo = mid;
+    else hi = mid - 1;
+  }
+  const first = lo;
+  // The first item after the change, whose dash line it left alone; or the end of the sequence.
+  let next = first + 1;
+  while (next < items.length && dashLine(next) < oldEnd) next++;
+  const seqIndent = seq.range![0] - lineStartOf(before, seq.range![0]);
+  let end: 'item' | 'after' | 'eof';
+  let stop: number; // where the re-parsed lines end, in `before`
+  if (next < items.length) {
+    end = 'item';
+    stop = dashLine(next);
+  } else {
+    // The first line after the sequence that is neither blank nor a comment, or the end of the text.
+    stop = seq.range![2];
+    while (stop < before.length) {
+      const e = before.indexOf('\n', stop);
+      const line = before.slice(stop, e < 0 ? before.length : e).trimStart();
+      if (line !== '' && line[0] !== '#') break;
+      stop = e < 0 ? before.length : e + 1;
+    }
+    end = stop >= before.length ? 'eof' : 'after';
+    if (end === 'after' && stop < oldEnd) return false; // the change goes past the sequence
+  }
+  const from = dashLine(first);
+  const to = end === 'eof' ? text.length : stop + delta;
+  if (end !== 'eof' && text.charCodeAt(to - 1) !== 10) return false; // the change took the line break before it
+
+  let fresh: YNode[] | undefined;
+  try {
+    fresh = new FastParser(text, maxIndent, from, to).items(seqIndent, end);
+  } catch (err) {
+    if (err === UNSUPPORTED || err instanceof RangeError) return false;
+    throw err;
+  }
+  if (!fresh) return false;
+
+  // Nothing can fail from here on: the document changes.
+  for (let i = next; i < items.length; i++) shift(items[i], delta);
+  const kept = items.slice(0, first);
+  const merged = kept.concat(fresh, items.slice(next));
+  seq.items = merged;
+  const seqEnd = merged[merged.length - 1].range![2];
+  seq.range = [seq.range![0], seqEnd, seqEnd];
+  for (let i = at + 1; i < pairs.length; i++) {
+    shift(pairs[i].key, delta);
+    shift(pairs[i].value, delta);
+  }
+  const rootEnd = (pairs[pairs.length - 1].value as YNode).range![2];
+  root.range = [root.range![0], rootEnd, rootEnd];
+  doc.range = [root.range[0], rootEnd, rootEnd];
+  return true;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Composer, Parser, isMap, isScalar, isSeq, type Document, type Node as YNode } from 'yaml';
-import { COMPOSE_OPTIONS, fastParse, isFastDocument, plainJS } from './fastParse';
+import { COMPOSE_OPTIONS, fastParse, fastReparse, isFastDocument, plainJS } from './fastParse';
 import { PNode, registerSource } from './node';
 import { LineIndex, stripBom } from './text';
 import type { Span } from './types';
@@ -51,8 +51,19 @@ export class PlanDocument {
   readonly broken: boolean = false;
   private phaseList: Phase[] | undefined;
   private jsonValue: { value?: unknown } | undefined;
+  /** How many versions in a row reused this document's nodes (0: parsed from scratch). */
+  readonly generation: number = 0;
+  /** Set once a later version took this plan's document over: its nodes have moved. */
+  private consumed = false;
 
-  constructor(source: string, options: ParseOptions = {}) {
+  /**
+   * @param previous holds the plan of the document's previous version, when
+   * there is one: its nodes are reused where the text did not change (see
+   * fastReparse). The plan is taken out of the holder, so that a model that
+   * cannot be reused is not kept alive while this one is built, and must not
+   * be used afterwards.
+   */
+  constructor(source: string, options: ParseOptions = {}, previous?: { plan?: PlanDocument }) {
     const { text, bom } = stripBom(source);
     this.text = text;
     this.bom = bom;
@@ -68,7 +79,14 @@ export class PlanDocument {
       return;
     }
     // The fast path reads plain block YAML (no deeper than MAX_NESTING); the yaml package the rest.
-    const fast = options.fast === false ? undefined : fastParse(text, MAX_NESTING);
+    let fast: Document | undefined;
+    if (options.fast !== false) {
+      const reused = previous ? reuse(previous, text, bom) : undefined;
+      if (reused) {
+        fast = reused.doc;
+        this.generation = reused.generation;
+      } else fast = fastParse(text, MAX_NESTING);
+    }
     const deep = fast ? undefined : nestingBeyond(text, MAX_NESTING);
     if (deep !== undefined) {
       // The yaml package recurses per level and, past the stack, reports errors that vary from run to run.
@@ -209,10 +227,38 @@ export class PlanDocument {
     return this.jsonValue.value;
   }
 
+  /**
+   * This plan's document re-parsed where `text` differs from this plan's text
+   * (for the next version's plan), or undefined when that is not possible.
+   * On success this plan is consumed: its nodes have moved.
+   */
+  takeOver(text: string, bom: boolean): { doc: Document; generation: number } | undefined {
+    const doc = this.doc;
+    if (this.consumed || !doc || this.broken || bom !== this.bom || this.generation + 1 >= MAX_REUSE || !isFastDocument(doc)) return undefined;
+    if (!fastReparse(doc, this.text, text, MAX_NESTING)) return undefined;
+    this.consumed = true;
+    return { doc, generation: this.generation + 1 };
+  }
+
   /** The text of a span. */
   slice(span: Span): string {
     return this.text.slice(span[0], span[1]);
   }
+}
+
+/**
+ * Versions in a row that may reuse a document's nodes before one is parsed
+ * from scratch again. A node's strings are slices of the text it was parsed
+ * from and keep that whole text alive: this bounds how many old texts a model
+ * holds on to (each edit of a reused document leaves one more behind).
+ */
+export const MAX_REUSE = 8;
+
+/** The previous version's document brought up to date with `text`, when only its phases changed. */
+function reuse(holder: { plan?: PlanDocument }, text: string, bom: boolean): { doc: Document; generation: number } | undefined {
+  const prev = holder.plan;
+  holder.plan = undefined;
+  return prev?.takeOver(text, bom);
 }
 
 /**

@@ -1,0 +1,232 @@
+/**
+ * Incremental re-parsing (fastReparse, PlanDocument's `previous`): after
+ * every edit of long random edit sequences, the plan built from the previous
+ * version's nodes must be the plan built from scratch, node for node (kind,
+ * value, style and the whole [start, valueEnd, nodeEnd] range), with the same
+ * plain data and the same diagnostics. The edits are the ones an author makes
+ * (typing in a value, adding, deleting, duplicating or re-indenting lines and
+ * phases, comments and blank lines, the trailing section) and ones that break
+ * the YAML or leave the fast path, after which the next version starts over.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
+import { Rng } from '../scripts/fuzzLib';
+import { generatePlan } from '../scripts/genplan';
+import { fastParse, fastReparse } from '../server/src/service/fastParse';
+import { lint } from '../server/src/service/lint';
+import { MAX_REUSE, PlanDocument } from '../server/src/service/plan';
+import { ROOT } from './helpers';
+
+/** Everything migplan reads from a node tree, ranges whole. */
+function shape(n: unknown): unknown {
+  if (n === null || n === undefined) return n;
+  if (isPair(n)) return { key: shape(n.key), value: shape(n.value) };
+  if (isScalar(n)) return { scalar: Number.isNaN(n.value) ? 'NaN' : n.value, type: n.type, source: n.source, range: n.range };
+  if (isMap(n)) return { map: n.items.map(shape), flow: n.flow ?? false, range: n.range };
+  if (isSeq(n)) return { seq: n.items.map(shape), flow: n.flow ?? false, range: n.range };
+  return { other: String(n) };
+}
+
+function docShape(doc: Document | undefined): unknown {
+  return doc ? { contents: shape(doc.contents), range: doc.range } : undefined;
+}
+
+const lines = (text: string): string[] => text.split(/(?<=\n)/);
+
+/** One random edit of a plan's text, as an author (or a bad paste) makes it. */
+function edit(text: string, rng: Rng): string {
+  const ls = lines(text);
+  // Most edits of a long plan land in its phases.
+  const phasesAt = ls.indexOf('phases:\n');
+  const i = phasesAt >= 0 && rng.chance(0.8) ? phasesAt + 1 + rng.int(ls.length - phasesAt - 1) : rng.int(ls.length);
+  const line = ls[i] ?? '';
+  const body = line.replace(/\n$/, '');
+  const eol = line.endsWith('\n') ? '\n' : '';
+  const put = (k: number, replacement: string[]): string => [...ls.slice(0, k), ...replacement, ...ls.slice(k + 1)].join('');
+  switch (rng.int(16)) {
+    case 0:
+    case 1:
+    case 2: {
+      // Typing or deleting inside a line.
+      const at = rng.int(body.length + 1);
+      const typed = rng.pick(['x', ' ', 'ab', '1', '0.5', ':', ' #', '-', "'", '"', '[', ']', ', ', '|', '>', '&a', '*a', 'é', '%']);
+      return rng.chance(0.6) ? put(i, [body.slice(0, at) + typed + body.slice(at) + eol]) : put(i, [body.slice(0, at) + body.slice(at + rng.range(1, 4)) + eol]);
+    }
+    case 3:
+      return put(i, []); // delete a line
+    case 4:
+      return put(i, [line, line.endsWith('\n') ? line : `\n${line}`]); // duplicate a line
+    case 5:
+      return put(i, [`  ${line}`]); // indent
+    case 6:
+      return put(i, [line.replace(/^ {1,2}/, '')]); // dedent
+    case 7:
+      return put(i, [line, rng.pick(['\n', '# note\n', '    # note\n', '  # note\n', '   \n', '      - added step\n', '    note: added\n'])]);
+    case 8: {
+      // Duplicate a whole phase (its dash line up to the next one).
+      const start = ls.findIndex((l, k) => k >= i && /^ {2}- id:/.test(l));
+      if (start < 0) return text;
+      let end = start + 1;
+      while (end < ls.length && !/^ {2}- /.test(ls[end]) && !/^\S/.test(ls[end])) end++;
+      return [...ls.slice(0, end), ...ls.slice(start, end), ...ls.slice(end)].join('');
+    }
+    case 9: {
+      // Delete a whole phase.
+      const start = ls.findIndex((l, k) => k >= i && /^ {2}- id:/.test(l));
+      if (start < 0) return text;
+      let end = start + 1;
+      while (end < ls.length && !/^ {2}- /.test(ls[end]) && !/^\S/.test(ls[end])) end++;
+      return [...ls.slice(0, start), ...ls.slice(end)].join('');
+    }
+    case 10: {
+      // Replace a value on a `key: value` line.
+      const m = /^(\s*(?:- )?[a-z_]+: ).+$/.exec(body);
+      return m ? put(i, [m[1] + rng.pick(['5000', 'true', '~', '"quoted"', "'single'", '[a, b]', '|', 'x # c', '24h', '']) + eol]) : text;
+    }
+    case 11:
+      return text + rng.pick(['# trailing\n', 'extra: 1\n', '\n', '  - id: late\n    kind: cleanup\n']); // at the end
+    case 12: {
+      // A range of lines removed (a cut).
+      const n = rng.range(2, 12);
+      return [...ls.slice(0, i), ...ls.slice(i + n)].join('');
+    }
+    case 13: {
+      // Lines moved elsewhere (cut and paste).
+      const n = rng.range(1, 6);
+      const cut = ls.slice(i, i + n);
+      const rest = [...ls.slice(0, i), ...ls.slice(i + n)];
+      const to = rng.int(rest.length + 1);
+      return [...rest.slice(0, to), ...cut, ...rest.slice(to)].join('');
+    }
+    case 14:
+      return put(i, [line.replace(/^(\s*)- /, '$1  ')]); // a dash removed
+    default: {
+      // A block scalar typed in.
+      const m = /^(\s*)([a-z_]+): .+$/.exec(body);
+      return m ? put(i, [`${m[1]}${m[2]}: |\n${m[1]}  line one\n${m[1]}  line two\n`]) : text;
+    }
+  }
+}
+
+/** Runs an edit sequence; returns how many versions reused the previous one's nodes. */
+function run(start: string, seed: number, steps: number): { reused: number; fast: number } {
+  const rng = new Rng(seed);
+  let text = start;
+  let prev = new PlanDocument(text);
+  let reused = 0;
+  let fast = 0;
+  for (let step = 0; step < steps; step++) {
+    let next = edit(text, rng);
+    // Most edits that leave the fast path are undone at once, as a typo is: a text that has left
+    // it leaves the incremental path too, until an edit brings it back.
+    if ((rng.chance(0.8) && !fastParse(next)) || next.length > start.length * 2) next = rng.chance(0.9) ? text : start;
+    const incremental = new PlanDocument(next, {}, { plan: prev });
+    const scratch = new PlanDocument(next);
+    const where = `seed ${seed}, step ${step}`;
+    assert.deepEqual(docShape(incremental.doc), docShape(scratch.doc), `${where}: nodes differ`);
+    assert.deepEqual(incremental.problems, scratch.problems, `${where}: problems differ`);
+    assert.deepEqual(incremental.json, scratch.json, `${where}: plain data differs`);
+    assert.deepEqual(lint(incremental).diagnostics, lint(scratch).diagnostics, `${where}: diagnostics differ`);
+    if (incremental.generation > 0) reused++;
+    if (scratch.doc && fastParse(next)) fast++;
+    text = next;
+    prev = incremental;
+  }
+  return { reused, fast };
+}
+
+describe('incremental re-parse', () => {
+  it('gives the plan a full parse gives after every edit of long random edit sequences', () => {
+    const example = fs.readFileSync(path.join(ROOT, 'examples', 'split-user-name.migplan.yaml'), 'utf8');
+    const plans = [example, generatePlan(400), generatePlan(400, 12)];
+    let reused = 0;
+    let fast = 0;
+    let total = 0;
+    plans.forEach((plan, k) => {
+      for (let seed = 1; seed <= 4; seed++) {
+        const r = run(plan, seed * 7919 + k, 200);
+        reused += r.reused;
+        fast += r.fast;
+        total += 200;
+      }
+    });
+    // The sequences must exercise the incremental path, not only the fallbacks.
+    assert.ok(reused > fast * 0.5, `only ${reused} of ${total} versions (${fast} in the fast path) reused the previous one's nodes`);
+  });
+
+  it('re-parses only the phases an edit touched and moves the rest', () => {
+    const before = generatePlan(400);
+    const doc = fastParse(before)!;
+    const phases = doc.get('phases', true) as unknown as { items: unknown[] };
+    const firstPhase = phases.items[0];
+    const lastPhase = phases.items[phases.items.length - 1];
+    const at = before.indexOf('id: step-3');
+    const after = `${before.slice(0, at)}id: step-three${before.slice(at + 'id: step-3'.length)}`;
+    assert.equal(fastReparse(doc, before, after), true);
+    assert.deepEqual(docShape(doc), docShape(fastParse(after)));
+    // The phases before and after the edit are the same objects (only moved), the edited one is new.
+    const items = (doc.get('phases', true) as unknown as { items: unknown[] }).items;
+    assert.equal(items[0], firstPhase);
+    assert.equal(items[items.length - 1], lastPhase);
+  });
+
+  it('leaves the document alone when a change reaches outside the phases', () => {
+    const before = generatePlan(400);
+    const doc = fastParse(before)!;
+    const picture = JSON.stringify(docShape(doc));
+    const cases = [
+      before.replace('title: ', 'title: x'), // above the phases
+      before.replace('phases:\n', 'phases:\n\n'), // between the key and its first item
+      before.replace(/\npoint_of_no_return: .*/, '\npoint_of_no_return: step-2'), // after them
+      before.replace('  - id: step-3', '    - id: step-3'), // a phase's dash moved
+      before.replace('\npoint_of_no_return:', '\n   # deeper than the dashes\npoint_of_no_return:'), // a comment the fast path refuses
+    ];
+    for (const after of cases) {
+      assert.notEqual(after, before);
+      assert.equal(fastReparse(doc, before, after), false, after.slice(0, 40));
+      assert.equal(JSON.stringify(docShape(doc)), picture);
+    }
+  });
+
+  it('re-parses the last phase of a plan that ends with its phases', () => {
+    const full = generatePlan(400);
+    const before = full.slice(0, full.indexOf('\npoint_of_no_return:') + 1).replace(/\n+$/, '\n');
+    const cases = [
+      before.replace(/rollback: [^\n]*\n$/, 'rollback: changed\n'), // in the last phase
+      `${before}  - id: more\n    kind: cleanup\n`, // a phase added at the end
+      `${before}# the end\n`, // a comment after it
+    ];
+    for (const after of cases) {
+      assert.notEqual(after, before);
+      const doc = fastParse(before)!;
+      assert.equal(fastReparse(doc, before, after), true, after.slice(-60));
+      assert.deepEqual(docShape(doc), docShape(fastParse(after)));
+    }
+    // A comment the fast path refuses at the end (more indented than the root's keys, less than the dashes).
+    const refused = `${before} # c\n`;
+    assert.equal(fastParse(refused), undefined);
+    assert.equal(fastReparse(fastParse(before)!, before, refused), false);
+    // A key after the phases now: outside them.
+    assert.equal(fastReparse(fastParse(before)!, before, `${before}extra: 1\n`), false);
+  });
+
+  it('takes over a previous plan once, and parses from scratch again after MAX_REUSE versions', () => {
+    let text = generatePlan(400);
+    let plan = new PlanDocument(text);
+    const generations: number[] = [];
+    for (let k = 0; k < MAX_REUSE + 2; k++) {
+      text = text.replace(/id: step-3[a-z]*/, `id: step-3${'x'.repeat(k + 1)}`);
+      const holder = { plan };
+      const next = new PlanDocument(text, {}, holder);
+      assert.equal(holder.plan, undefined, 'the holder lets the previous plan go');
+      generations.push(next.generation);
+      // The consumed plan cannot hand its document over twice.
+      assert.equal(plan.takeOver(text, false), undefined);
+      plan = next;
+    }
+    assert.deepEqual(generations, [1, 2, 3, 4, 5, 6, 7, 0, 1, 2]);
+  });
+});
