@@ -63,6 +63,33 @@ export function resolvePlain(s: string): unknown {
   return s;
 }
 
+/**
+ * A scalar of the fast path, its range kept in three number fields instead of
+ * an array: a long plan has hundreds of thousands of scalars, and an array is
+ * two more objects each to allocate and for the collector to copy while the
+ * model is built. `range` reads and writes as on any node.
+ */
+class FastScalar<T = unknown> extends Scalar<T> {
+  constructor(
+    value: T,
+    public r0: number,
+    public r1: number,
+    public r2: number,
+  ) {
+    super(value);
+  }
+}
+Object.defineProperty(FastScalar.prototype, 'range', {
+  get(this: FastScalar): [number, number, number] {
+    return [this.r0, this.r1, this.r2];
+  },
+  set(this: FastScalar, r: [number, number, number]) {
+    this.r0 = r[0];
+    this.r1 = r[1];
+    this.r2 = r[2];
+  },
+});
+
 class FastParser {
   // The lines as parallel tables (no object per line: a long plan has a hundred thousand).
   /** Where each line starts. */
@@ -198,13 +225,12 @@ class FastParser {
       } else {
         for (let i = 0; i < items.length; i++) if (items[i].key.value === name) bail();
       }
-      const key = new Scalar(name);
-      key.range = [at, keyEnd, keyEnd];
+      const key = new FastScalar(name, at, keyEnd, keyEnd);
       key.source = name;
       key.type = 'PLAIN';
       const value = this.valueAfter(keyEnd + 1, ln, indent);
       map.items.push(new Pair(key, value));
-      end = (value as YNode).range![2];
+      end = nodeEnd(value);
       this.skipIgnorable();
       const next = this.li;
       if (next >= this.count || this.indents[next] < indent) {
@@ -229,7 +255,7 @@ class FastParser {
     for (;;) {
       const item = this.seqItem(indent, at);
       seq.items.push(item);
-      end = item.range![2];
+      end = nodeEnd(item);
       this.skipIgnorable();
       const next = this.li;
       if (next >= this.count || this.indents[next] < indent) {
@@ -320,8 +346,7 @@ class FastParser {
       if (this.text[at] === '-' && (at + 1 === this.ends[next] || this.text[at + 1] === ' ')) return this.blockSeq(ni, at);
     }
     // Nothing: a null value where the line's text ends.
-    const empty = new Scalar(null);
-    empty.range = [c, c, c];
+    const empty = new FastScalar(null, c, c, c);
     empty.source = '';
     empty.type = 'PLAIN';
     return empty;
@@ -352,7 +377,7 @@ class FastParser {
       }
       while (e > c && t.charCodeAt(e - 1) === 32) e--;
       const source = t.slice(c, e);
-      const s = new Scalar(resolvePlain(source));
+      const s = new FastScalar(resolvePlain(source), c, e, e);
       s.source = source;
       s.type = 'PLAIN';
       node = s;
@@ -366,7 +391,10 @@ class FastParser {
     // A more indented line next would continue the scalar (or be an error): the slow path.
     const ni = this.nextIndent();
     if (ni > ownerIndent) bail();
-    node.range = [c, valueEnd, this.nexts[ln]];
+    if (node instanceof FastScalar) {
+      node.r1 = valueEnd;
+      node.r2 = this.nexts[ln];
+    } else node.range = [c, valueEnd, this.nexts[ln]];
     return node;
   }
 
@@ -390,10 +418,9 @@ class FastParser {
       i = j + 1;
       break;
     }
-    const s = new Scalar(value);
+    const s = new FastScalar(value, c, i, i);
     s.source = value;
     s.type = q === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
-    s.range = [c, i, i];
     return { node: s, end: i };
   }
 
@@ -408,17 +435,16 @@ class FastParser {
         const ch = t[i];
         if (ch === '"' || ch === "'") {
           seq.items.push(this.quoted(i, lineEnd).node);
-          i = (seq.items[seq.items.length - 1] as Scalar).range![1];
+          i = (seq.items[seq.items.length - 1] as FastScalar).r1;
         } else {
           if (ch === undefined || i >= lineEnd || ch === ' ' || INDICATOR_START.test(ch) || ch === '-' || ch === '?' || ch === ':') bail();
           let e = i;
           while (e < lineEnd && !/[,[\]{}#:'"]/.test(t[e])) e++;
           if (e >= lineEnd || t[e - 1] === ' ' || (t[e] !== ',' && t[e] !== ']')) bail();
           const source = t.slice(i, e);
-          const s = new Scalar(resolvePlain(source));
+          const s = new FastScalar(resolvePlain(source), i, e, e);
           s.source = source;
           s.type = 'PLAIN';
-          s.range = [i, e, e];
           seq.items.push(s);
           i = e;
         }
@@ -480,10 +506,9 @@ class FastParser {
     if (!strip) value += '\n';
     const end = this.nexts[last];
     this.li = last + 1;
-    const s = new Scalar(value);
+    const s = new FastScalar(value, c, end, end);
     s.source = value;
     s.type = folded ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL';
-    s.range = [c, end, end];
     return s;
   }
 }
@@ -514,6 +539,11 @@ export function plainJS(doc: Document): unknown {
   return walk(doc.contents);
 }
 
+/** Where a node of the fast path ends (after its line break). */
+function nodeEnd(node: YNode): number {
+  return node instanceof FastScalar ? node.r2 : node.range![2];
+}
+
 /** Where a line starts: the offset after the line break before `offset`. */
 function lineStartOf(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
@@ -541,7 +571,11 @@ function commonSuffix(a: string, b: string, max: number): number {
 
 /** Moves a node and everything in it by `delta` characters. */
 function shift(node: unknown, delta: number): void {
-  if (isScalar(node) || node instanceof YAMLMap || node instanceof YAMLSeq) {
+  if (node instanceof FastScalar) {
+    node.r0 += delta;
+    node.r1 += delta;
+    node.r2 += delta;
+  } else if (node instanceof YAMLMap || node instanceof YAMLSeq) {
     const r = node.range!;
     r[0] += delta;
     r[1] += delta;
