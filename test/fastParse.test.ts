@@ -151,6 +151,14 @@ describe('fast parse path', () => {
     assert.ok(fast > 100, `only ${fast} inputs took the fast path`);
   });
 
+  it("keeps a scalar's range in fields that read and write as the range array of any node", () => {
+    const doc = fastParse('a: value\n')!;
+    const v = doc.get('a', true) as unknown as { range: [number, number, number] };
+    assert.deepEqual(v.range, [3, 8, 9]);
+    v.range = [4, 6, 7];
+    assert.deepEqual(v.range, [4, 6, 7]);
+  });
+
   it('agrees on 3,000 fuzzed inputs (fixed seed)', (t) => {
     const seeds = loadSeeds();
     let fast = 0;

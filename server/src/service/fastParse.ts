@@ -525,18 +525,20 @@ export function isFastDocument(doc: Document): boolean {
  * straight off its nodes (no aliases, merge keys or non-string keys to handle).
  */
 export function plainJS(doc: Document): unknown {
-  const walk = (n: unknown): unknown => {
-    if (isScalar(n)) return n.value;
-    if (n instanceof YAMLSeq) return n.items.map(walk);
-    if (n instanceof YAMLMap) {
-      const out: Record<string, unknown> = {};
-      const pairs = n.items as Array<Pair<Scalar<string>, unknown>>;
-      for (let i = 0; i < pairs.length; i++) out[pairs[i].key.value] = walk(pairs[i].value);
-      return out;
-    }
-    return null;
-  };
-  return walk(doc.contents);
+  return plainValue(doc.contents);
+}
+
+/** The JavaScript value of a node of a fast-path document. */
+export function plainValue(n: unknown): unknown {
+  if (isScalar(n)) return n.value;
+  if (n instanceof YAMLSeq) return n.items.map(plainValue);
+  if (n instanceof YAMLMap) {
+    const out: Record<string, unknown> = {};
+    const pairs = n.items as Array<Pair<Scalar<string>, unknown>>;
+    for (let i = 0; i < pairs.length; i++) out[pairs[i].key.value] = plainValue(pairs[i].value);
+    return out;
+  }
+  return null;
 }
 
 /** Where a node of the fast path ends (after its line break). */
@@ -591,41 +593,49 @@ function shift(node: unknown, delta: number): void {
   }
 }
 
+/** What a re-parse changed: `removed` phases from index `first` replaced by `added`. */
+export interface Reparsed {
+  first: number;
+  removed: number;
+  added: YNode[];
+}
+
 /**
  * Brings a fast-path document of `before` up to date with `text` by
  * re-parsing only the phases (items of the root's block sequence `phases`)
  * the change between the two texts touched, and moving the nodes after them:
  * a plan is mostly a list of independent phases. The result is the document
- * fastParse(text) would give, node for node. Returns false, leaving the
- * document as it was, when the change reaches outside the phases or changes
- * which lines belong to which phase; the caller then parses the whole text.
+ * fastParse(text) would give, node for node, and says which phases changed.
+ * Returns undefined, leaving the document as it was, when the change reaches
+ * outside the phases or changes which lines belong to which phase; the
+ * caller then parses the whole text.
  *
  * On success the document is changed in place: whatever else holds it (the
  * previous version's model) must no longer be used.
  */
-export function fastReparse(doc: Document, before: string, text: string, maxIndent = 200): boolean {
+export function fastReparse(doc: Document, before: string, text: string, maxIndent = 200): Reparsed | undefined {
   const root = doc.contents;
-  if (!FAST_DOCUMENTS.has(doc) || !(root instanceof YAMLMap) || text.length === 0) return false;
+  if (!FAST_DOCUMENTS.has(doc) || !(root instanceof YAMLMap) || text.length === 0) return undefined;
   const pairs = root.items as Array<Pair<Scalar, unknown>>;
   let at = -1;
   for (let i = 0; i < pairs.length; i++) if (pairs[i].key.value === 'phases') at = i;
   const seq = at < 0 ? undefined : pairs[at].value;
-  if (!(seq instanceof YAMLSeq) || seq.flow || seq.items.length === 0) return false;
+  if (!(seq instanceof YAMLSeq) || seq.flow || seq.items.length === 0) return undefined;
   const items = seq.items as YNode[];
 
   // The change: before[p, oldEnd) became text[p, newEnd).
   const p = commonPrefix(before, text);
-  if (p === before.length && p === text.length) return true; // the same text
+  if (p === before.length && p === text.length) return { first: 0, removed: 0, added: [] }; // the same text
   const s = commonSuffix(before, text, Math.min(before.length, text.length) - p);
   const oldEnd = before.length - s;
   const delta = text.length - before.length;
-  if (FORBIDDEN.test(text.slice(p, text.length - s))) return false;
+  if (FORBIDDEN.test(text.slice(p, text.length - s))) return undefined;
 
   // The first item touched: the last one whose dash line starts before the change.
   const dashLine = (i: number): number => lineStartOf(before, items[i].range![0]);
   let lo = 0;
   let hi = items.length - 1;
-  if (dashLine(0) >= p) return false;
+  if (dashLine(0) >= p) return undefined;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (dashLine(mid) < p) lo = mid;
@@ -651,20 +661,20 @@ export function fastReparse(doc: Document, before: string, text: string, maxInde
       stop = e < 0 ? before.length : e + 1;
     }
     end = stop >= before.length ? 'eof' : 'after';
-    if (end === 'after' && stop < oldEnd) return false; // the change goes past the sequence
+    if (end === 'after' && stop < oldEnd) return undefined; // the change goes past the sequence
   }
   const from = dashLine(first);
   const to = end === 'eof' ? text.length : stop + delta;
-  if (end !== 'eof' && text.charCodeAt(to - 1) !== 10) return false; // the change took the line break before it
+  if (end !== 'eof' && text.charCodeAt(to - 1) !== 10) return undefined; // the change took the line break before it
 
   let fresh: YNode[] | undefined;
   try {
     fresh = new FastParser(text, maxIndent, from, to).items(seqIndent, end);
   } catch (err) {
-    if (err === UNSUPPORTED || err instanceof RangeError) return false;
+    if (err === UNSUPPORTED || err instanceof RangeError) return undefined;
     throw err;
   }
-  if (!fresh) return false;
+  if (!fresh) return undefined;
 
   // Nothing can fail from here on: the document changes.
   for (let i = next; i < items.length; i++) shift(items[i], delta);
@@ -680,7 +690,7 @@ export function fastReparse(doc: Document, before: string, text: string, maxInde
   const rootEnd = (pairs[pairs.length - 1].value as YNode).range![2];
   root.range = [root.range![0], rootEnd, rootEnd];
   doc.range = [root.range[0], rootEnd, rootEnd];
-  return true;
+  return { first, removed: next - first, added: fresh };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Composer, Parser, isMap, isScalar, isSeq, type Document, type Node as YNode } from 'yaml';
-import { COMPOSE_OPTIONS, fastParse, fastReparse, isFastDocument, plainJS } from './fastParse';
+import { COMPOSE_OPTIONS, fastParse, fastReparse, isFastDocument, plainJS, plainValue, type Reparsed } from './fastParse';
 import { PNode, registerSource } from './node';
 import { LineIndex, stripBom } from './text';
 import type { Span } from './types';
@@ -55,6 +55,8 @@ export class PlanDocument {
   readonly generation: number = 0;
   /** Set once a later version took this plan's document over: its nodes have moved. */
   private consumed = false;
+  /** The previous version's plain data and what changed since, when this plan reused its nodes. */
+  private jsonBase: { json: unknown; change: Reparsed } | undefined;
 
   /**
    * @param previous holds the plan of the document's previous version, when
@@ -85,6 +87,8 @@ export class PlanDocument {
       if (reused) {
         fast = reused.doc;
         this.generation = reused.generation;
+        // The plain data of the phases the edit left alone is the previous version's.
+        if (reused.json !== undefined) this.jsonBase = { json: reused.json, change: reused.change };
       } else fast = fastParse(text, MAX_NESTING);
     }
     const deep = fast ? undefined : nestingBeyond(text, MAX_NESTING);
@@ -213,7 +217,8 @@ export class PlanDocument {
     this.jsonValue = {};
     if (!this.doc || !this.root) return undefined;
     try {
-      this.jsonValue.value = isFastDocument(this.doc) ? plainJS(this.doc) : this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      this.jsonValue.value = this.jsonBase ? patchedJSON(this.jsonBase.json, this.jsonBase.change) : isFastDocument(this.doc) ? plainJS(this.doc) : this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      this.jsonBase = undefined;
     } catch (err) {
       const anchor = firstAlias(this.text);
       this.problems.push({
@@ -232,12 +237,13 @@ export class PlanDocument {
    * (for the next version's plan), or undefined when that is not possible.
    * On success this plan is consumed: its nodes have moved.
    */
-  takeOver(text: string, bom: boolean): { doc: Document; generation: number } | undefined {
+  takeOver(text: string, bom: boolean): { doc: Document; generation: number; change: Reparsed; json: unknown } | undefined {
     const doc = this.doc;
     if (this.consumed || !doc || this.broken || bom !== this.bom || this.generation + 1 >= MAX_REUSE || !isFastDocument(doc)) return undefined;
-    if (!fastReparse(doc, this.text, text, MAX_NESTING)) return undefined;
+    const change = fastReparse(doc, this.text, text, MAX_NESTING);
+    if (!change) return undefined;
     this.consumed = true;
-    return { doc, generation: this.generation + 1 };
+    return { doc, generation: this.generation + 1, change, json: this.jsonValue?.value };
   }
 
   /** The text of a span. */
@@ -254,8 +260,18 @@ export class PlanDocument {
  */
 export const MAX_REUSE = 8;
 
+/**
+ * The plain data of a plan whose phases changed: the previous version's, with
+ * the changed phases' data replaced (the rest is shared, and never modified).
+ */
+function patchedJSON(previous: unknown, change: Reparsed): unknown {
+  const prev = previous as { phases: unknown[] };
+  const phases = prev.phases.slice(0, change.first).concat(change.added.map(plainValue), prev.phases.slice(change.first + change.removed));
+  return { ...prev, phases };
+}
+
 /** The previous version's document brought up to date with `text`, when only its phases changed. */
-function reuse(holder: { plan?: PlanDocument }, text: string, bom: boolean): { doc: Document; generation: number } | undefined {
+function reuse(holder: { plan?: PlanDocument }, text: string, bom: boolean): ReturnType<PlanDocument['takeOver']> {
   const prev = holder.plan;
   holder.plan = undefined;
   return prev?.takeOver(text, bom);
