@@ -215,6 +215,29 @@ describe('incremental re-parse', () => {
     assert.equal(fastReparse(fastParse(before)!, before, `${before}extra: 1\n`), undefined);
   });
 
+  it("makes a reused phase's reports again when what they depend on elsewhere changed", () => {
+    /** Lints `before`, then `after` reusing its plan: the diagnostics must be a fresh lint's. */
+    const check = (before: string, after: string, differs: (d: ReturnType<typeof lint>['diagnostics']) => unknown): void => {
+      const first = new PlanDocument(before);
+      const old = lint(first).diagnostics;
+      const next = new PlanDocument(after, {}, { plan: first });
+      assert.equal(next.generation, 1, 'the edit is re-parsed in place');
+      const fresh = lint(after).diagnostics;
+      assert.deepEqual(lint(next).diagnostics, fresh);
+      // The reports of the phase the edit left alone did change: reusing them unchanged would be wrong.
+      assert.notDeepEqual(differs(old), differs(fresh));
+    };
+    // additive-first names the cleanup phase: renaming it changes what the dual-write phase's report says.
+    const example = fs.readFileSync(path.join(ROOT, 'examples', 'split-user-name.migplan.yaml'), 'utf8');
+    const destructive = example.replace('      - Log a comparison of old and new values on every write\n', '      - DROP COLUMN legacy_name\n');
+    check(destructive, destructive.replace('  - id: cleanup\n', '  - id: retire-old-column\n'), (ds) =>
+      ds.filter((d) => d.rule === 'additive-first').map((d) => d.message),
+    );
+    // Fixes are written in the plan's layout, read from its first nested mapping: here in phase a.
+    const layout = 'migplan: 1\ntitle: t\nowner: o\nphases:\n  - id: a\n    kind: custom\n    throttle:\n      max_replica_lag: 1s\n  - id: b\n    kind: custom\n';
+    check(layout, layout.replace('      max_replica_lag', '        max_replica_lag'), (ds) => ds.filter((d) => d.rule === 'rollback-trigger').map((d) => d.data?.fix?.edits[0].newText));
+  });
+
   it('takes over a previous plan once, and parses from scratch again after MAX_REUSE versions', () => {
     let text = generatePlan(400);
     let plan = new PlanDocument(text);

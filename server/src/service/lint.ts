@@ -1,5 +1,6 @@
-import { Edits, applyRawEdits, type RawEdit, type RawFix } from './fixes';
-import { PlanDocument, yamlErrorCount, type ParseOptions } from './plan';
+import { isFastDocument } from './fastParse';
+import { Edits, applyRawEdits, styleOf, type RawEdit, type RawFix } from './fixes';
+import { PlanDocument, yamlErrorCount, type ParseOptions, type Phase } from './plan';
 import type { Report, Rule } from './rule';
 import { RULES, RULES_BY_ID } from './rules';
 import { findIgnoreComments } from './suppress';
@@ -35,11 +36,13 @@ export function lint(input: string | PlanDocument, options: LintOptions = {}): L
   const found: Found[] = plan.problems.map((p) => ({ rule: p.rule, span: p.span, message: p.message }));
   if (plan.root && !plan.broken) {
     const edits = new Edits(plan);
+    const phases = new PhaseResults(plan);
     for (const rule of options.rules ?? RULES) {
       if (severityOf(rule.meta.id, options.config) === 'off') continue;
       const id = rule.meta.id;
       try {
-        rule.check({ plan, edits, report: (r) => found.push({ ...r, rule: id }) });
+        rule.check?.({ plan, edits, report: (r) => found.push({ ...r, rule: id }) });
+        if (rule.checkPhase) phases.run(rule, edits, found);
       } catch (err) {
         // One rule's bug must not hide the others' results.
         const why = err instanceof Error ? err.message : String(err);
@@ -62,6 +65,99 @@ export function lint(input: string | PlanDocument, options: LintOptions = {}): L
       a.message.localeCompare(b.message),
   );
   return { plan, diagnostics };
+}
+
+/** What one phase-level rule reported on a phase, and in which context. */
+interface Made {
+  context: string;
+  reports: readonly Report[];
+}
+
+/** What the phase-level rules reported on one phase node, and under which conditions. */
+interface PhaseEntry {
+  index: number;
+  /** The plan's layout, which fixes are written in. */
+  style: string;
+  /** Where the phase started when its reports were made. */
+  start: number;
+  byRule: Map<string, Made>;
+}
+
+/**
+ * Reports of the phase-level rules, kept per phase node. An edit of a
+ * fast-path plan re-parses only the phases it touched (fastReparse); the
+ * others keep their nodes, only moved, so their reports are the ones made
+ * before, moved as far as the phase moved. They are made again when the
+ * phase's index (messages name phases without an id by it), the plan's
+ * layout or the rule's phaseContext changed.
+ */
+const phaseEntries = new WeakMap<object, PhaseEntry>();
+
+class PhaseResults {
+  private readonly reuse: boolean;
+  private styleKey: string | undefined;
+
+  constructor(private readonly plan: PlanDocument) {
+    // Only the fast path's nodes are kept across versions, and only they never stand for two phases
+    // (an alias does: `- *phase`).
+    this.reuse = plan.doc !== undefined && isFastDocument(plan.doc);
+  }
+
+  private get style(): string {
+    if (this.styleKey === undefined) {
+      const s = styleOf(this.plan);
+      this.styleKey = `${s.indent} ${s.seqIndent} ${JSON.stringify(s.eol)}`;
+    }
+    return this.styleKey;
+  }
+
+  /** Runs a phase-level rule on every phase (or reuses its reports), adding them to `found`. */
+  run(rule: Rule, edits: Edits, found: Found[]): void {
+    const id = rule.meta.id;
+    const context = rule.phaseContext?.(this.plan) ?? '';
+    const phases = this.plan.phases;
+    // Indexed loops: this runs once per rule and phase, a long plan's first time in cold code.
+    for (let i = 0; i < phases.length; i++) {
+      const reports = this.of(rule, context, phases[i], edits);
+      for (let k = 0; k < reports.length; k++) found.push({ ...reports[k], rule: id });
+    }
+  }
+
+  private make(rule: Rule, phase: Phase, edits: Edits): Report[] {
+    const out: Report[] = [];
+    rule.checkPhase!(phase, { plan: this.plan, edits, report: (r) => out.push(r) });
+    return out;
+  }
+
+  private of(rule: Rule, context: string, phase: Phase, edits: Edits): readonly Report[] {
+    const node = phase.node.node;
+    if (!this.reuse || !node?.range) return this.make(rule, phase, edits);
+    const start = node.range[0];
+    let entry = phaseEntries.get(node);
+    if (!entry || entry.index !== phase.index || entry.style !== this.style) {
+      entry = { index: phase.index, style: this.style, start, byRule: new Map() };
+      phaseEntries.set(node, entry);
+    }
+    const made = entry.byRule.get(rule.meta.id);
+    if (!made || made.context !== context) {
+      const reports = this.make(rule, phase, edits);
+      // Kept where the phase was when the entry was made: later versions move them from there.
+      entry.byRule.set(rule.meta.id, { context, reports: start === entry.start ? reports : moveReports(reports, entry.start - start) });
+      return reports;
+    }
+    return start === entry.start ? made.reports : moveReports(made.reports, start - entry.start);
+  }
+}
+
+/** Reports moved by `delta` characters. */
+function moveReports(reports: readonly Report[], delta: number): Report[] {
+  const move = (s: Span): Span => [s[0] + delta, s[1] + delta];
+  return reports.map((r) => ({
+    ...r,
+    span: move(r.span),
+    ...(r.related ? { related: r.related.map((x) => ({ ...x, span: move(x.span) })) } : {}),
+    ...(r.fix ? { fix: { ...r.fix, edits: r.fix.edits.map((e) => ({ ...e, span: move(e.span) })) } } : {}),
+  }));
 }
 
 function applySuppressions(plan: PlanDocument, found: Found[], config: LintConfig | undefined): Found[] {

@@ -98,6 +98,17 @@ export class PNode {
     return this.findPair(key) !== undefined;
   }
 
+  /**
+   * The string under `key`, as `get(key)?.str()` gives it, without making
+   * views of this mapping's entries (the phase list reads a long plan's ids
+   * and kinds this way).
+   */
+  strAt(key: string): string | undefined {
+    const v = this.findPair(key)?.value;
+    if (isScalar(v)) return typeof v.value === 'string' ? v.value : undefined;
+    return isAlias(v) ? this.get(key)?.str() : undefined;
+  }
+
   /** The value under `key` (a null-valued PNode for `key:` with nothing after it). */
   get(key: string): PNode | undefined {
     const entries = this.entryList();

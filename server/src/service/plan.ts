@@ -198,8 +198,8 @@ export class PlanDocument {
     const phases = this.root?.get('phases');
     phases?.items().forEach((node, index) => {
       if (!node.isMap) return;
-      const id = node.get('id')?.str();
-      const k = node.get('kind')?.str();
+      const id = node.strAt('id');
+      const k = node.strAt('kind');
       const kind = k !== undefined && (PHASE_KINDS as readonly string[]).includes(k) ? (k as PhaseKind) : undefined;
       list.push({ node, index, id, kind });
     });

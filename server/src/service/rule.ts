@@ -1,5 +1,5 @@
 import type { Edits, RawFix } from './fixes';
-import type { PlanDocument } from './plan';
+import type { Phase, PlanDocument } from './plan';
 import type { RuleMeta, Span } from './types';
 
 export interface RawRelated {
@@ -26,7 +26,19 @@ export interface RuleContext {
 export interface Rule {
   meta: RuleMeta;
   /** Runs on a plan whose root is a mapping and whose YAML parsed. */
-  check(ctx: RuleContext): void;
+  check?(ctx: RuleContext): void;
+  /**
+   * Runs on each phase that is a mapping, for what a phase shows by itself:
+   * its reports may depend only on the phase's own text, its index, the
+   * plan's layout (fixes written in its style) and `phaseContext`. Lint
+   * reuses them for a phase an edit left alone (see lint.ts).
+   */
+  checkPhase?(phase: Phase, ctx: RuleContext): void;
+  /**
+   * What else in the plan a phase's reports depend on, as a string: they are
+   * made again, not reused, when it changes.
+   */
+  phaseContext?(plan: PlanDocument): string;
 }
 
 export function defineRule(rule: Rule): Rule {

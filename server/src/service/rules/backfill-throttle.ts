@@ -2,7 +2,7 @@ import type { PNode } from '../node';
 import { durationText, insertPhaseKey } from '../phaseKinds';
 import type { RawRelated } from '../rule';
 import { defineRule } from '../rule';
-import { phaseLabel, phasesOf } from '../ruleHelpers';
+import { phaseLabel } from '../ruleHelpers';
 import { conditionDurationMs, formatDuration, parseCondition, parseDuration } from '../values';
 
 const DEFAULT = '5s';
@@ -51,48 +51,47 @@ export const rule = defineRule({
       'A throttle well under the trigger keeps the backfill running slowly instead of rolling it back.',
     fixable: true,
   },
-  check(ctx) {
-    for (const phase of phasesOf(ctx.plan.phases, 'backfill')) {
-      const node = phase.node;
-      const trigger = lowestLagTrigger(node);
-      const value = fixValue(trigger);
-      const below = trigger ? ` (below the ${human(trigger.ms)} of its replica-lag trigger)` : '';
-      const throttle = node.get('throttle');
-      if (throttle === undefined) {
-        ctx.report({
-          span: node.missingSpan,
-          message:
-            `${phaseLabel(phase)} has no throttle: a backfill running flat out builds replica lag and serves stale reads until a trigger aborts it. ` +
-            `Add \`throttle: {max_replica_lag: ...}\`${value ? `, such as ${value}${below}` : ''}.`,
-          fix: value ? { title: `Add throttle with max_replica_lag: ${value}`, edits: [insertPhaseKey(ctx.edits, phase, 'throttle', { max_replica_lag: value })], preferred: true } : undefined,
-        });
-        continue;
-      }
-      if (!throttle.isMap) continue; // null or a scalar: the schema's
-      const lag = throttle.get('max_replica_lag');
-      if (lag === undefined) {
-        ctx.report({
-          span: throttle.missingSpan,
-          message:
-            `${phaseLabel(phase)} has a throttle without max_replica_lag: nothing says when the backfill slows down to let replicas catch up. ` +
-            `Add \`max_replica_lag\`${value ? `, such as ${value}${below}` : ''}.`,
-          fix: value ? { title: `Add max_replica_lag: ${value}`, edits: [ctx.edits.insertEntry(throttle, 'max_replica_lag', value)], preferred: true } : undefined,
-        });
-        continue;
-      }
-      const s = lag.str();
-      const ms = s === undefined ? undefined : parseDuration(s);
-      if (ms === undefined || !trigger || ms < trigger.ms) continue;
-      const related: RawRelated[] = [{ span: trigger.when.reportSpan, message: `The replica-lag rollback trigger, at ${human(trigger.ms)}` }];
+  checkPhase(phase, ctx) {
+    if (phase.kind !== 'backfill') return;
+    const node = phase.node;
+    const trigger = lowestLagTrigger(node);
+    const value = fixValue(trigger);
+    const below = trigger ? ` (below the ${human(trigger.ms)} of its replica-lag trigger)` : '';
+    const throttle = node.get('throttle');
+    if (throttle === undefined) {
       ctx.report({
-        span: lag.reportSpan,
+        span: node.missingSpan,
         message:
-          `${phaseLabel(phase)} throttles at max_replica_lag ${s!.trim()}, which is not below its rollback trigger '${trigger.text.trim()}': ` +
-          'the trigger rolls the phase back before the throttle has slowed the backfill down. ' +
-          `Set max_replica_lag below ${human(trigger.ms)}${value ? `, such as ${value}` : ''}.`,
-        related,
-        fix: value ? { title: `Set max_replica_lag to ${value}`, edits: [ctx.edits.replaceValue(lag, value)], preferred: true } : undefined,
+          `${phaseLabel(phase)} has no throttle: a backfill running flat out builds replica lag and serves stale reads until a trigger aborts it. ` +
+          `Add \`throttle: {max_replica_lag: ...}\`${value ? `, such as ${value}${below}` : ''}.`,
+        fix: value ? { title: `Add throttle with max_replica_lag: ${value}`, edits: [insertPhaseKey(ctx.edits, phase, 'throttle', { max_replica_lag: value })], preferred: true } : undefined,
       });
+      return;
     }
+    if (!throttle.isMap) return; // null or a scalar: the schema's
+    const lag = throttle.get('max_replica_lag');
+    if (lag === undefined) {
+      ctx.report({
+        span: throttle.missingSpan,
+        message:
+          `${phaseLabel(phase)} has a throttle without max_replica_lag: nothing says when the backfill slows down to let replicas catch up. ` +
+          `Add \`max_replica_lag\`${value ? `, such as ${value}${below}` : ''}.`,
+        fix: value ? { title: `Add max_replica_lag: ${value}`, edits: [ctx.edits.insertEntry(throttle, 'max_replica_lag', value)], preferred: true } : undefined,
+      });
+      return;
+    }
+    const s = lag.str();
+    const ms = s === undefined ? undefined : parseDuration(s);
+    if (ms === undefined || !trigger || ms < trigger.ms) return;
+    const related: RawRelated[] = [{ span: trigger.when.reportSpan, message: `The replica-lag rollback trigger, at ${human(trigger.ms)}` }];
+    ctx.report({
+      span: lag.reportSpan,
+      message:
+        `${phaseLabel(phase)} throttles at max_replica_lag ${s!.trim()}, which is not below its rollback trigger '${trigger.text.trim()}': ` +
+        'the trigger rolls the phase back before the throttle has slowed the backfill down. ' +
+        `Set max_replica_lag below ${human(trigger.ms)}${value ? `, such as ${value}` : ''}.`,
+      related,
+      fix: value ? { title: `Set max_replica_lag to ${value}`, edits: [ctx.edits.replaceValue(lag, value)], preferred: true } : undefined,
+    });
   },
 });

@@ -1,6 +1,6 @@
 import { insertPhaseKey } from '../phaseKinds';
 import { defineRule } from '../rule';
-import { phaseLabel, phasesOf } from '../ruleHelpers';
+import { phaseLabel } from '../ruleHelpers';
 import { DAY_MS, parseDuration, parseReleases } from '../values';
 
 const DEFAULT = '2 releases';
@@ -16,33 +16,32 @@ export const rule = defineRule({
       'The method waits at least a release after cutover first, so that every deployed version, rolled-back build, cron job and cached client has stopped using the old columns or tables before they go.',
     fixable: true,
   },
-  check(ctx) {
-    for (const phase of phasesOf(ctx.plan.phases, 'cleanup')) {
-      const v = phase.node.get('grace_period');
-      if (v === undefined) {
-        ctx.report({
-          span: phase.node.missingSpan,
-          message:
-            `${phaseLabel(phase)} has no grace period: the old shape could be dropped while a deployed release or a late job still uses it. ` +
-            `Add \`grace_period\` of at least 1 release (or 7d), such as ${DEFAULT}.`,
-          fix: { title: `Add grace_period: ${DEFAULT}`, edits: [insertPhaseKey(ctx.edits, phase, 'grace_period', DEFAULT)], preferred: true },
-        });
-        continue;
-      }
-      // Neither a release span nor a duration: the schema's to report.
-      const s = v.str();
-      if (s === undefined) continue;
-      const releases = parseReleases(s);
-      const ms = releases === undefined ? parseDuration(s) : undefined;
-      const short = releases !== undefined ? releases < 1 : ms !== undefined && ms < MIN_MS;
-      if (!short) continue;
+  checkPhase(phase, ctx) {
+    if (phase.kind !== 'cleanup') return;
+    const v = phase.node.get('grace_period');
+    if (v === undefined) {
       ctx.report({
-        span: v.reportSpan,
+        span: phase.node.missingSpan,
         message:
-          `${phaseLabel(phase)} waits only ${s.trim()} before dropping the old shape: a release still running, or a rollback to it, may read what cleanup removes. ` +
-          `Wait at least 1 release (or 7d), such as ${DEFAULT}.`,
-        fix: { title: `Set grace_period to ${DEFAULT}`, edits: [ctx.edits.replaceValue(v, DEFAULT)], preferred: true },
+          `${phaseLabel(phase)} has no grace period: the old shape could be dropped while a deployed release or a late job still uses it. ` +
+          `Add \`grace_period\` of at least 1 release (or 7d), such as ${DEFAULT}.`,
+        fix: { title: `Add grace_period: ${DEFAULT}`, edits: [insertPhaseKey(ctx.edits, phase, 'grace_period', DEFAULT)], preferred: true },
       });
+      return;
     }
+    // Neither a release span nor a duration: the schema's to report.
+    const s = v.str();
+    if (s === undefined) return;
+    const releases = parseReleases(s);
+    const ms = releases === undefined ? parseDuration(s) : undefined;
+    const short = releases !== undefined ? releases < 1 : ms !== undefined && ms < MIN_MS;
+    if (!short) return;
+    ctx.report({
+      span: v.reportSpan,
+      message:
+        `${phaseLabel(phase)} waits only ${s.trim()} before dropping the old shape: a release still running, or a rollback to it, may read what cleanup removes. ` +
+        `Wait at least 1 release (or 7d), such as ${DEFAULT}.`,
+      fix: { title: `Set grace_period to ${DEFAULT}`, edits: [ctx.edits.replaceValue(v, DEFAULT)], preferred: true },
+    });
   },
 });

@@ -1,6 +1,6 @@
 import { baselineOf, insertPhaseKey } from '../phaseKinds';
 import { defineRule } from '../rule';
-import { phaseLabel, phasesOf } from '../ruleHelpers';
+import { phaseLabel } from '../ruleHelpers';
 import { parsePercentage } from '../values';
 
 const MAX = 10;
@@ -16,33 +16,33 @@ export const rule = defineRule({
       'A budget over 10% lets a missing index or a slow join through to all traffic, and a budget without a measured baseline P99 cannot be checked at all.',
     fixable: true,
   },
-  check(ctx) {
-    const cutovers = phasesOf(ctx.plan.phases, 'cutover');
-    for (const phase of cutovers) {
-      const v = phase.node.get('latency_budget');
-      if (v === undefined) {
-        ctx.report({
-          span: phase.node.missingSpan,
-          message:
-            `${phaseLabel(phase)} has no latency budget: nothing says how much slower the new path may be before the cutover rolls back. ` +
-            `Add a \`latency_budget\` (the P99 increase over baseline that rolls the cutover back) of at most ${MAX}%.`,
-          fix: { title: `Add latency_budget: ${DEFAULT}`, edits: [insertPhaseKey(ctx.edits, phase, 'latency_budget', DEFAULT)], preferred: true },
-        });
-        continue;
-      }
-      // A value that is not a percentage is the schema's to report.
-      const s = v.str();
-      const pct = s === undefined ? undefined : parsePercentage(s);
-      if (pct === undefined || pct <= MAX) continue;
+  checkPhase(phase, ctx) {
+    if (phase.kind !== 'cutover') return;
+    const v = phase.node.get('latency_budget');
+    if (v === undefined) {
       ctx.report({
-        span: v.reportSpan,
+        span: phase.node.missingSpan,
         message:
-          `${phaseLabel(phase)} allows P99 latency ${s!.trim()} over baseline: above ${MAX}% a missing index or slow query reaches all traffic before anyone acts. ` +
-          `Set a budget of at most ${MAX}%.`,
-        fix: { title: `Set latency_budget to ${DEFAULT}`, edits: [ctx.edits.replaceValue(v, DEFAULT)], preferred: true },
+          `${phaseLabel(phase)} has no latency budget: nothing says how much slower the new path may be before the cutover rolls back. ` +
+          `Add a \`latency_budget\` (the P99 increase over baseline that rolls the cutover back) of at most ${MAX}%.`,
+        fix: { title: `Add latency_budget: ${DEFAULT}`, edits: [insertPhaseKey(ctx.edits, phase, 'latency_budget', DEFAULT)], preferred: true },
       });
+      return;
     }
-    if (cutovers.length === 0) return;
+    // A value that is not a percentage is the schema's to report.
+    const s = v.str();
+    const pct = s === undefined ? undefined : parsePercentage(s);
+    if (pct === undefined || pct <= MAX) return;
+    ctx.report({
+      span: v.reportSpan,
+      message:
+        `${phaseLabel(phase)} allows P99 latency ${s!.trim()} over baseline: above ${MAX}% a missing index or slow query reaches all traffic before anyone acts. ` +
+        `Set a budget of at most ${MAX}%.`,
+      fix: { title: `Set latency_budget to ${DEFAULT}`, edits: [ctx.edits.replaceValue(v, DEFAULT)], preferred: true },
+    });
+  },
+  check(ctx) {
+    if (!ctx.plan.phases.some((p) => p.kind === 'cutover')) return;
     const baseline = baselineOf(ctx.plan);
     if (!baseline) return; // an invalid assessment or baseline: the schema's
     if (baseline.node && baseline.node.get('p99') !== undefined) return;

@@ -1,7 +1,7 @@
 import { Flow } from '../fixes';
 import { insertPhaseKey, joinList, trimmedReportSpan } from '../phaseKinds';
 import { defineRule } from '../rule';
-import { isEmpty, phaseLabel, phasesOf } from '../ruleHelpers';
+import { isEmpty, phaseLabel } from '../ruleHelpers';
 
 const RAMP = [1, 10, 50, 100];
 const FLAG_TODO = 'TODO: feature flag name';
@@ -27,45 +27,44 @@ export const rule = defineRule({
       'The ramp has to start small (10% or less), only ever go up, and end with all traffic on the new path; otherwise the cutover is either a big bang or never finishes.',
     fixable: true,
   },
-  check(ctx) {
-    for (const phase of phasesOf(ctx.plan.phases, 'cutover')) {
-      const node = phase.node;
-      const flag = node.get('flag');
-      if (flag === undefined || isEmpty(flag)) {
-        ctx.report({
-          span: flag ? flag.reportSpan : node.missingSpan,
-          message:
-            `${phaseLabel(phase)} ${flag ? 'has an empty flag' : 'names no feature flag'}: without one, moving reads is a deploy and so is rolling it back. ` +
-            'Name the `flag` that routes reads to the new shape.',
-          fix: { title: 'Add a feature flag placeholder', edits: [flag ? ctx.edits.replaceValue(flag, FLAG_TODO) : insertPhaseKey(ctx.edits, phase, 'flag', FLAG_TODO)] },
-        });
-      }
-
-      const ramp = node.get('ramp');
-      const fixTitle = `Set ramp to [${RAMP.join(', ')}]`;
-      if (ramp === undefined) {
-        ctx.report({
-          span: node.missingSpan,
-          message:
-            `${phaseLabel(phase)} has no ramp: all traffic would move at once. ` +
-            `Add a \`ramp\` of flag percentages that starts at 10 or less, rises strictly and ends at 100, such as [${RAMP.join(', ')}].`,
-          fix: { title: fixTitle, edits: [insertPhaseKey(ctx.edits, phase, 'ramp', new Flow(RAMP))], preferred: true },
-        });
-        continue;
-      }
-      // Not a list, or items that are not numbers in (0, 100]: the schema's to report.
-      if (!ramp.isSeq) continue;
-      const values = ramp.items().map((it) => it.num());
-      if (values.some((n) => n === undefined || n <= 0 || n > 100)) continue;
-      const problems = rampProblems(values as number[]);
-      if (problems.length === 0) continue;
+  checkPhase(phase, ctx) {
+    if (phase.kind !== 'cutover') return;
+    const node = phase.node;
+    const flag = node.get('flag');
+    if (flag === undefined || isEmpty(flag)) {
       ctx.report({
-        span: trimmedReportSpan(ctx.plan, ramp),
+        span: flag ? flag.reportSpan : node.missingSpan,
         message:
-          `${phaseLabel(phase)} has a ramp that does not stage the cutover: ${joinList(problems)}. ` +
-          `A ramp starts with 10% of traffic or less, only goes up, and ends at 100, such as [${RAMP.join(', ')}].`,
-        fix: { title: fixTitle, edits: [ctx.edits.replaceValue(ramp, new Flow(RAMP))], preferred: true },
+          `${phaseLabel(phase)} ${flag ? 'has an empty flag' : 'names no feature flag'}: without one, moving reads is a deploy and so is rolling it back. ` +
+          'Name the `flag` that routes reads to the new shape.',
+        fix: { title: 'Add a feature flag placeholder', edits: [flag ? ctx.edits.replaceValue(flag, FLAG_TODO) : insertPhaseKey(ctx.edits, phase, 'flag', FLAG_TODO)] },
       });
     }
+
+    const ramp = node.get('ramp');
+    const fixTitle = `Set ramp to [${RAMP.join(', ')}]`;
+    if (ramp === undefined) {
+      ctx.report({
+        span: node.missingSpan,
+        message:
+          `${phaseLabel(phase)} has no ramp: all traffic would move at once. ` +
+          `Add a \`ramp\` of flag percentages that starts at 10 or less, rises strictly and ends at 100, such as [${RAMP.join(', ')}].`,
+        fix: { title: fixTitle, edits: [insertPhaseKey(ctx.edits, phase, 'ramp', new Flow(RAMP))], preferred: true },
+      });
+      return;
+    }
+    // Not a list, or items that are not numbers in (0, 100]: the schema's to report.
+    if (!ramp.isSeq) return;
+    const values = ramp.items().map((it) => it.num());
+    if (values.some((n) => n === undefined || n <= 0 || n > 100)) return;
+    const problems = rampProblems(values as number[]);
+    if (problems.length === 0) return;
+    ctx.report({
+      span: trimmedReportSpan(ctx.plan, ramp),
+      message:
+        `${phaseLabel(phase)} has a ramp that does not stage the cutover: ${joinList(problems)}. ` +
+        `A ramp starts with 10% of traffic or less, only goes up, and ends at 100, such as [${RAMP.join(', ')}].`,
+      fix: { title: fixTitle, edits: [ctx.edits.replaceValue(ramp, new Flow(RAMP))], preferred: true },
+    });
   },
 });

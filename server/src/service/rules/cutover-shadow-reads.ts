@@ -1,6 +1,6 @@
 import { insertPhaseKey } from '../phaseKinds';
 import { defineRule } from '../rule';
-import { phaseLabel, phasesOf } from '../ruleHelpers';
+import { phaseLabel } from '../ruleHelpers';
 
 export const rule = defineRule({
   meta: {
@@ -13,23 +13,22 @@ export const rule = defineRule({
       'Without them the first sign of a mismatch is a user seeing wrong data.',
     fixable: true,
   },
-  check(ctx) {
-    for (const phase of phasesOf(ctx.plan.phases, 'cutover')) {
-      const v = phase.node.get('shadow_reads');
-      // A non-boolean value is the schema's to report.
-      if (v !== undefined && v.bool() !== false) continue;
-      ctx.report({
-        span: v ? v.reportSpan : phase.node.missingSpan,
-        message:
-          `${phaseLabel(phase)} ${v ? 'turns shadow reads off' : 'does not say it uses shadow reads'}: ` +
-          'without reading both shapes and comparing them, a mismatch from the backfill or dual-write is first seen by users. ' +
-          'Set `shadow_reads: true` and log every mismatch.',
-        fix: {
-          title: 'Set shadow_reads: true',
-          edits: [v ? ctx.edits.replaceValue(v, true) : insertPhaseKey(ctx.edits, phase, 'shadow_reads', true)],
-          preferred: true,
-        },
-      });
-    }
+  checkPhase(phase, ctx) {
+    if (phase.kind !== 'cutover') return;
+    const v = phase.node.get('shadow_reads');
+    // A non-boolean value is the schema's to report.
+    if (v !== undefined && v.bool() !== false) return;
+    ctx.report({
+      span: v ? v.reportSpan : phase.node.missingSpan,
+      message:
+        `${phaseLabel(phase)} ${v ? 'turns shadow reads off' : 'does not say it uses shadow reads'}: ` +
+        'without reading both shapes and comparing them, a mismatch from the backfill or dual-write is first seen by users. ' +
+        'Set `shadow_reads: true` and log every mismatch.',
+      fix: {
+        title: 'Set shadow_reads: true',
+        edits: [v ? ctx.edits.replaceValue(v, true) : insertPhaseKey(ctx.edits, phase, 'shadow_reads', true)],
+        preferred: true,
+      },
+    });
   },
 });

@@ -1,6 +1,6 @@
 import { insertPhaseKey } from '../phaseKinds';
 import { defineRule } from '../rule';
-import { phaseLabel, phasesOf } from '../ruleHelpers';
+import { phaseLabel } from '../ruleHelpers';
 import { HOUR_MS, parseDuration } from '../values';
 
 const MIN_MS = 24 * HOUR_MS;
@@ -16,30 +16,29 @@ export const rule = defineRule({
       'A soak of at least a day covers one full traffic cycle while rolling back is still a flag flip.',
     fixable: true,
   },
-  check(ctx) {
-    for (const phase of phasesOf(ctx.plan.phases, 'cutover')) {
-      const v = phase.node.get('soak');
-      if (v === undefined) {
-        ctx.report({
-          span: phase.node.missingSpan,
-          message:
-            `${phaseLabel(phase)} has no soak period: nightly jobs and daily peaks may not have run on the new path before it is declared done. ` +
-            'Add a `soak` of at least 24h at 100% before verification starts.',
-          fix: { title: `Add soak: ${DEFAULT}`, edits: [insertPhaseKey(ctx.edits, phase, 'soak', DEFAULT)], preferred: true },
-        });
-        continue;
-      }
-      // A value that is not a duration is the schema's to report.
-      const s = v.str();
-      const ms = s === undefined ? undefined : parseDuration(s);
-      if (ms === undefined || ms >= MIN_MS) continue;
+  checkPhase(phase, ctx) {
+    if (phase.kind !== 'cutover') return;
+    const v = phase.node.get('soak');
+    if (v === undefined) {
       ctx.report({
-        span: v.reportSpan,
+        span: phase.node.missingSpan,
         message:
-          `${phaseLabel(phase)} soaks for only ${s!.trim()}: under 24h the new path has not seen a full daily cycle of traffic and jobs. ` +
-          'Soak for at least 24h at 100% before verification starts.',
-        fix: { title: `Set soak to ${DEFAULT}`, edits: [ctx.edits.replaceValue(v, DEFAULT)], preferred: true },
+          `${phaseLabel(phase)} has no soak period: nightly jobs and daily peaks may not have run on the new path before it is declared done. ` +
+          'Add a `soak` of at least 24h at 100% before verification starts.',
+        fix: { title: `Add soak: ${DEFAULT}`, edits: [insertPhaseKey(ctx.edits, phase, 'soak', DEFAULT)], preferred: true },
       });
+      return;
     }
+    // A value that is not a duration is the schema's to report.
+    const s = v.str();
+    const ms = s === undefined ? undefined : parseDuration(s);
+    if (ms === undefined || ms >= MIN_MS) return;
+    ctx.report({
+      span: v.reportSpan,
+      message:
+        `${phaseLabel(phase)} soaks for only ${s!.trim()}: under 24h the new path has not seen a full daily cycle of traffic and jobs. ` +
+        'Soak for at least 24h at 100% before verification starts.',
+      fix: { title: `Set soak to ${DEFAULT}`, edits: [ctx.edits.replaceValue(v, DEFAULT)], preferred: true },
+    });
   },
 });

@@ -50,32 +50,30 @@ export const rule = defineRule({
       'Without them a phased rollout degrades into a sequence of hopes, and nobody can say which phase the migration is in.',
     fixable: true,
   },
-  check(ctx) {
-    for (const phase of ctx.plan.phases) {
-      const node = phase.node;
-      for (const key of LISTS) {
-        const value = node.get(key);
-        // `key:` with nothing after it, or a value that is not a list, is the schema's.
-        if (value !== undefined && !(value.isSeq && isEmpty(value))) continue;
-        const { name, why, add, one } = TEXT[key];
-        const missing = value === undefined;
-        ctx.report({
-          span: missing ? node.missingSpan : value.reportSpan,
-          message: missing
-            ? `${phaseLabel(phase)} has no ${name}: ${why}. Add ${add}.`
-            : `${phaseLabel(phase)} has an empty \`${key}\` list: ${why}. List at least one ${one}.`,
-          // Through an alias (`- *phase`) the phase is written elsewhere: no edit in place.
-          ...(missing && !writtenInPlace(node) ? {} : { fix: {
-            title: `Insert ${key === 'steps' ? "'steps'" : `'${key}' criteria`} with a TODO`,
-            edits: [
-              missing
-                ? ctx.edits.insertEntry(node, key, [CRITERIA_TODO[key]], { after: AFTER[key], before: BEFORE[key] })
-                : fillEmptyList(ctx.edits, value, [CRITERIA_TODO[key]]),
-            ],
-          } }),
-          data: { key },
-        });
-      }
+  checkPhase(phase, ctx) {
+    const node = phase.node;
+    for (const key of LISTS) {
+      const value = node.get(key);
+      // `key:` with nothing after it, or a value that is not a list, is the schema's.
+      if (value !== undefined && !(value.isSeq && isEmpty(value))) continue;
+      const { name, why, add, one } = TEXT[key];
+      const missing = value === undefined;
+      ctx.report({
+        span: missing ? node.missingSpan : value.reportSpan,
+        message: missing
+          ? `${phaseLabel(phase)} has no ${name}: ${why}. Add ${add}.`
+          : `${phaseLabel(phase)} has an empty \`${key}\` list: ${why}. List at least one ${one}.`,
+        // Through an alias (`- *phase`) the phase is written elsewhere: no edit in place.
+        ...(missing && !writtenInPlace(node) ? {} : { fix: {
+          title: `Insert ${key === 'steps' ? "'steps'" : `'${key}' criteria`} with a TODO`,
+          edits: [
+            missing
+              ? ctx.edits.insertEntry(node, key, [CRITERIA_TODO[key]], { after: AFTER[key], before: BEFORE[key] })
+              : fillEmptyList(ctx.edits, value, [CRITERIA_TODO[key]]),
+          ],
+        } }),
+        data: { key },
+      });
     }
   },
 });

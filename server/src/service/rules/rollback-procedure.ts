@@ -13,29 +13,27 @@ export const rule = defineRule({
       'A phase nobody knows how to undo is a point of no return whether or not the plan says so.',
     fixable: true,
   },
-  check(ctx) {
-    for (const phase of ctx.plan.phases) {
-      const node = phase.node;
-      const rollback = node.get('rollback');
-      // `rollback:` with nothing after it, or a value that is not a string, is the schema's.
-      if (rollback !== undefined && !(rollback.str() !== undefined && isEmpty(rollback))) continue;
-      const missing = rollback === undefined;
-      const todo = rollbackTodo(phase.kind);
-      ctx.report({
-        span: missing ? node.missingSpan : rollback.reportSpan,
-        message:
-          `${phaseLabel(phase)} has ${missing ? 'no' : 'an empty'} rollback procedure: if a trigger fires nobody knows how to undo it, or whether that needs a restore. ` +
-          'Add `rollback` with the steps that undo this phase and how long they take.',
-        // Through an alias (`- *phase`) the phase is written elsewhere: no edit in place.
-        ...(missing && !writtenInPlace(node)
-          ? {}
-          : {
-              fix: {
-                title: 'Insert a rollback procedure stub',
-                edits: [missing ? ctx.edits.insertEntry(node, 'rollback', todo, { after: ['triggers', 'checks'] }) : ctx.edits.replaceValue(rollback, todo)],
-              },
-            }),
-      });
-    }
+  checkPhase(phase, ctx) {
+    const node = phase.node;
+    const rollback = node.get('rollback');
+    // `rollback:` with nothing after it, or a value that is not a string, is the schema's.
+    if (rollback !== undefined && !(rollback.str() !== undefined && isEmpty(rollback))) return;
+    const missing = rollback === undefined;
+    const todo = rollbackTodo(phase.kind);
+    ctx.report({
+      span: missing ? node.missingSpan : rollback.reportSpan,
+      message:
+        `${phaseLabel(phase)} has ${missing ? 'no' : 'an empty'} rollback procedure: if a trigger fires nobody knows how to undo it, or whether that needs a restore. ` +
+        'Add `rollback` with the steps that undo this phase and how long they take.',
+      // Through an alias (`- *phase`) the phase is written elsewhere: no edit in place.
+      ...(missing && !writtenInPlace(node)
+        ? {}
+        : {
+            fix: {
+              title: 'Insert a rollback procedure stub',
+              edits: [missing ? ctx.edits.insertEntry(node, 'rollback', todo, { after: ['triggers', 'checks'] }) : ctx.edits.replaceValue(rollback, todo)],
+            },
+          }),
+    });
   },
 });
