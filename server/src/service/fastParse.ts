@@ -109,13 +109,15 @@ class FastParser {
 
   /**
    * Reads the lines from offset `from` (a line start) to the line starting at
-   * or after `to`, that line included; by default, all of them.
+   * or after `to`, that line included; by default, all of them. `detached`:
+   * the nodes' strings are copies, not slices of the text (see own).
    */
   constructor(
     private readonly text: string,
     maxIndent: number,
     from = 0,
     to = text.length,
+    private readonly detached = false,
   ) {
     this.doc = new Document(undefined, COMPOSE_OPTIONS);
     let start = from;
@@ -154,6 +156,18 @@ class FastParser {
       if (end === n || start >= to) break;
       start = next;
     }
+  }
+
+  /**
+   * A string to keep in a node. V8 makes a slice of 13 characters or more a
+   * view into the whole text, which it keeps alive. Nodes re-parsed for an
+   * edit outlive their version's text (the next edits keep them while they
+   * re-parse other phases): theirs are copies, so that a model holds one text
+   * (the one it was first parsed from) however many edits it went through.
+   */
+  private own(s: string): string {
+    // Slicing a concatenation makes V8 flatten it into a new string first: the copy.
+    return this.detached && s.length >= 13 ? ` ${s}`.slice(1) : s;
   }
 
   parse(): Document {
@@ -376,7 +390,7 @@ class FastParser {
         if (x === ':' && (e + 1 === this.ends[ln] || t[e + 1] === ' ')) bail();
       }
       while (e > c && t.charCodeAt(e - 1) === 32) e--;
-      const source = t.slice(c, e);
+      const source = this.own(t.slice(c, e));
       const s = new FastScalar(resolvePlain(source), c, e, e);
       s.source = source;
       s.type = 'PLAIN';
@@ -418,6 +432,7 @@ class FastParser {
       i = j + 1;
       break;
     }
+    value = this.own(value);
     const s = new FastScalar(value, c, i, i);
     s.source = value;
     s.type = q === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
@@ -441,7 +456,7 @@ class FastParser {
           let e = i;
           while (e < lineEnd && !/[,[\]{}#:'"]/.test(t[e])) e++;
           if (e >= lineEnd || t[e - 1] === ' ' || (t[e] !== ',' && t[e] !== ']')) bail();
-          const source = t.slice(i, e);
+          const source = this.own(t.slice(i, e));
           const s = new FastScalar(resolvePlain(source), i, e, e);
           s.source = source;
           s.type = 'PLAIN';
@@ -504,6 +519,7 @@ class FastParser {
       }
     } else value = content.join('\n');
     if (!strip) value += '\n';
+    value = this.own(value);
     const end = this.nexts[last];
     this.li = last + 1;
     const s = new FastScalar(value, c, end, end);
@@ -669,7 +685,7 @@ export function fastReparse(doc: Document, before: string, text: string, maxInde
 
   let fresh: YNode[] | undefined;
   try {
-    fresh = new FastParser(text, maxIndent, from, to).items(seqIndent, end);
+    fresh = new FastParser(text, maxIndent, from, to, true).items(seqIndent, end);
   } catch (err) {
     if (err === UNSUPPORTED || err instanceof RangeError) return undefined;
     throw err;

@@ -239,7 +239,7 @@ export class PlanDocument {
    */
   takeOver(text: string, bom: boolean): { doc: Document; generation: number; change: Reparsed; json: unknown } | undefined {
     const doc = this.doc;
-    if (this.consumed || !doc || this.broken || bom !== this.bom || this.generation + 1 >= MAX_REUSE || !isFastDocument(doc)) return undefined;
+    if (this.consumed || !doc || this.broken || bom !== this.bom || !isFastDocument(doc)) return undefined;
     const change = fastReparse(doc, this.text, text, MAX_NESTING);
     if (!change) return undefined;
     this.consumed = true;
@@ -251,14 +251,6 @@ export class PlanDocument {
     return this.text.slice(span[0], span[1]);
   }
 }
-
-/**
- * Versions in a row that may reuse a document's nodes before one is parsed
- * from scratch again. A node's strings are slices of the text it was parsed
- * from and keep that whole text alive: this bounds how many old texts a model
- * holds on to (each edit of a reused document leaves one more behind).
- */
-export const MAX_REUSE = 8;
 
 /**
  * The plain data of a plan whose phases changed: the previous version's, with
