@@ -1,7 +1,7 @@
 import { isFastDocument } from './fastParse';
 import { Edits, applyRawEdits, styleOf, type RawEdit, type RawFix } from './fixes';
 import { PlanDocument, yamlErrorCount, type ParseOptions, type Phase } from './plan';
-import type { Report, Rule } from './rule';
+import type { Report, Rule, RuleContext } from './rule';
 import { RULES, RULES_BY_ID } from './rules';
 import { findIgnoreComments } from './suppress';
 import type { Diagnostic, Fix, LintConfig, Severity, SeveritySetting, Span } from './types';
@@ -116,38 +116,53 @@ class PhaseResults {
     const id = rule.meta.id;
     const context = rule.phaseContext?.(this.plan) ?? '';
     const phases = this.plan.phases;
+    // The reports are kept from the first version that reused a previous one's nodes on: a plan
+    // parsed from scratch may be the only version there is (the CLI, a file opened and closed), and
+    // its first lint is what opening a long plan waits for.
+    const keep = this.reuse && this.plan.generation > 0;
+    let sink: Report[] = [];
+    const ctx: RuleContext = { plan: this.plan, edits, report: (r) => sink.push(r) };
     // Indexed loops: this runs once per rule and phase, a long plan's first time in cold code.
     for (let i = 0; i < phases.length; i++) {
-      const reports = this.of(rule, context, phases[i], edits);
+      const phase = phases[i];
+      let reports = keep ? this.reused(rule, context, phase) : undefined;
+      if (reports === undefined) {
+        rule.checkPhase!(phase, ctx);
+        reports = sink.length === 0 ? NONE : sink;
+        if (sink.length > 0) sink = [];
+        if (keep) this.store(rule, context, phase, reports);
+      }
       for (let k = 0; k < reports.length; k++) found.push({ ...reports[k], rule: id });
     }
   }
 
-  private make(rule: Rule, phase: Phase, edits: Edits): Report[] {
-    const out: Report[] = [];
-    rule.checkPhase!(phase, { plan: this.plan, edits, report: (r) => out.push(r) });
-    return out;
+  /** A phase's reports kept from an earlier version, moved to where the phase is now; undefined when there are none to reuse. */
+  private reused(rule: Rule, context: string, phase: Phase): readonly Report[] | undefined {
+    const node = phase.node.node;
+    const entry = node ? phaseEntries.get(node) : undefined;
+    if (!node?.range || !entry || entry.index !== phase.index || entry.style !== this.style) return undefined;
+    const made = entry.byRule.get(rule.meta.id);
+    if (!made || made.context !== context) return undefined;
+    const start = node.range[0];
+    return start === entry.start || made.reports.length === 0 ? made.reports : moveReports(made.reports, start - entry.start);
   }
 
-  private of(rule: Rule, context: string, phase: Phase, edits: Edits): readonly Report[] {
+  private store(rule: Rule, context: string, phase: Phase, reports: readonly Report[]): void {
     const node = phase.node.node;
-    if (!this.reuse || !node?.range) return this.make(rule, phase, edits);
+    if (!node?.range) return;
     const start = node.range[0];
     let entry = phaseEntries.get(node);
     if (!entry || entry.index !== phase.index || entry.style !== this.style) {
       entry = { index: phase.index, style: this.style, start, byRule: new Map() };
       phaseEntries.set(node, entry);
     }
-    const made = entry.byRule.get(rule.meta.id);
-    if (!made || made.context !== context) {
-      const reports = this.make(rule, phase, edits);
-      // Kept where the phase was when the entry was made: later versions move them from there.
-      entry.byRule.set(rule.meta.id, { context, reports: start === entry.start ? reports : moveReports(reports, entry.start - start) });
-      return reports;
-    }
-    return start === entry.start ? made.reports : moveReports(made.reports, start - entry.start);
+    // Kept where the phase was when the entry was made: later versions move them from there.
+    entry.byRule.set(rule.meta.id, { context, reports: start === entry.start || reports.length === 0 ? reports : moveReports(reports, entry.start - start) });
   }
 }
+
+/** No reports (shared: most phases have none). */
+const NONE: readonly Report[] = Object.freeze([]);
 
 /** Reports moved by `delta` characters. */
 function moveReports(reports: readonly Report[], delta: number): Report[] {
