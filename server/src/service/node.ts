@@ -12,12 +12,12 @@ export type PathSegment = string | number;
  * business) from a present one of the wrong type (the schema's).
  */
 export class PNode {
-  private resolvedNode: YNode | null | undefined;
-  private entryCache: Array<[string, PNode]> | undefined;
-  private itemCache: PNode[] | undefined;
-  private pathCache: readonly PathSegment[] | undefined;
-  /** The `-` offset once looked for (null: none), undefined before. */
-  private dashCache: number | null | undefined;
+  // A long plan's model has a view for most of its nodes, made while it is first linted: few fields,
+  // and no more objects per view than needed (each one is copied by the collector while it is young).
+  /** Entry views of a mapping (each keyed by its segment) or item views of a sequence, made when first asked for. */
+  private children: PNode[] | undefined;
+  /** The offset of this block sequence item's `-`: NOT_LOOKED_FOR before it is asked for; NO_DASH when there is none. */
+  private dash: number;
 
   constructor(
     private readonly doc: Document,
@@ -29,30 +29,34 @@ export class PNode {
     private readonly segment: PathSegment | undefined,
     readonly parent: PNode | undefined,
     /** A block sequence's item: its `-` is looked for in the text when first asked for. */
-    private readonly blockItem = false,
-  ) {}
+    blockItem = false,
+  ) {
+    this.dash = blockItem && src ? NOT_LOOKED_FOR : NO_DASH;
+  }
 
   /** Offset of the `-` when this node is an item of a block sequence. */
   get dashOffset(): number | undefined {
-    if (this.dashCache === undefined) this.dashCache = (this.blockItem && this.src ? dashBefore(this.doc, this.src) : undefined) ?? null;
-    return this.dashCache ?? undefined;
+    if (this.dash === NOT_LOOKED_FOR) this.dash = dashBefore(this.doc, this.src!) ?? NO_DASH;
+    return this.dash >= 0 ? this.dash : undefined;
   }
 
-  /** Keys and indexes from the root to this node (built when first asked for). */
+  /** Keys and indexes from the root to this node. */
   get path(): readonly PathSegment[] {
-    if (this.pathCache) return this.pathCache;
-    this.pathCache = this.parent && this.segment !== undefined ? [...this.parent.path, this.segment] : [];
-    return this.pathCache;
+    return this.parent && this.segment !== undefined ? [...this.parent.path, this.segment] : [];
   }
 
   /** The node with aliases resolved (null when empty or unresolvable). */
   get node(): YNode | null {
-    if (this.resolvedNode === undefined) {
-      let n: YNode | null | undefined = this.src;
-      for (let hops = 0; n && isAlias(n) && hops < 64; hops++) n = n.resolve(this.doc) ?? null;
-      this.resolvedNode = n && isAlias(n) ? null : (n ?? null);
+    const src = this.src;
+    if (!src || !isAlias(src)) return src;
+    let n = aliasTargets.get(this);
+    if (n === undefined) {
+      let at: YNode | null | undefined = src;
+      for (let hops = 0; at && isAlias(at) && hops < 64; hops++) at = at.resolve(this.doc) ?? null;
+      n = at && isAlias(at) ? null : (at ?? null);
+      aliasTargets.set(this, n);
     }
-    return this.resolvedNode;
+    return n;
   }
 
   get isMap(): boolean {
@@ -111,30 +115,32 @@ export class PNode {
 
   /** The value under `key` (a null-valued PNode for `key:` with nothing after it). */
   get(key: string): PNode | undefined {
-    const entries = this.entryList();
-    for (let i = 0; i < entries.length; i++) if (entries[i][0] === key) return entries[i][1];
+    const entries = this.entryNodes();
+    for (let i = 0; i < entries.length; i++) if (entries[i].segment === key) return entries[i];
     return undefined;
   }
 
   /** Keys in source order with their values. */
   entries(): ReadonlyArray<readonly [string, PNode]> {
-    return this.entryList();
+    return this.entryNodes().map((v) => [v.segment as string, v] as const);
   }
 
-  /** The entries, built once per node (rules and features ask for them again and again). */
-  private entryList(): Array<[string, PNode]> {
-    if (this.entryCache) return this.entryCache;
-    const pairs = this.pairs();
-    const out = new Array<[string, PNode]>(pairs.length); // sized once: these live as long as the model
+  /** The entries' views, made once per node (rules and features ask for them again and again). */
+  private entryNodes(): PNode[] {
+    if (this.children) return this.children;
+    const n = this.node;
+    if (!isMap(n)) return NO_VIEWS;
+    const pairs = n.items as Pair[];
+    const out = new Array<PNode>(pairs.length); // sized once: these live as long as the model
     let count = 0;
     for (let i = 0; i < pairs.length; i++) {
       const p = pairs[i];
       const k = PNode.keyText(p);
       if (k === undefined) continue;
-      out[count++] = [k, new PNode(this.doc, (p.value as YNode | null) ?? null, isScalar(p.key) ? p.key : undefined, k, this)];
+      out[count++] = new PNode(this.doc, (p.value as YNode | null) ?? null, isScalar(p.key) ? p.key : undefined, k, this);
     }
     out.length = count;
-    this.entryCache = out;
+    this.children = out;
     return out;
   }
 
@@ -143,7 +149,7 @@ export class PNode {
     const n = this.node;
     if (isSeq(n)) return n.items.length;
     if (!isMap(n)) return 0;
-    if (this.entryCache) return this.entryCache.length;
+    if (this.children) return this.children.length;
     let count = 0;
     const pairs = n.items as Pair[];
     for (let i = 0; i < pairs.length; i++) if (PNode.keyText(pairs[i]) !== undefined) count++;
@@ -156,14 +162,14 @@ export class PNode {
 
   /** Items of a sequence (empty when not a sequence). */
   items(): readonly PNode[] {
-    if (this.itemCache) return this.itemCache;
+    if (this.children) return this.children;
     const n = this.node;
-    if (!isSeq(n)) return [];
+    if (!isSeq(n)) return NO_VIEWS;
     const out = n.items.map((item, i) => {
       const node = (item as YNode | null) ?? null;
       return new PNode(this.doc, node, undefined, i, this, node !== null && !n.flow);
     });
-    this.itemCache = out;
+    this.children = out;
     return out;
   }
 
@@ -287,6 +293,16 @@ export class PNode {
 }
 
 const sources = new WeakMap<Document, string>();
+
+/** The nodes aliases resolve to (an alias's anchor is looked up through the whole document). */
+const aliasTargets = new WeakMap<PNode, YNode | null>();
+
+/** PNode.dash before the `-` was looked for, and when there is none. */
+const NOT_LOOKED_FOR = -2;
+const NO_DASH = -1;
+
+/** No views: what a scalar has for entries and items. */
+const NO_VIEWS = Object.freeze([]) as unknown as PNode[];
 
 /** The offset of the `-` indicator before a block sequence item, when there is one on its line. */
 function dashBefore(doc: Document, node: YNode): number | undefined {
