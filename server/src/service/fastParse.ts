@@ -79,6 +79,8 @@ class FastScalar<T = unknown> extends Scalar<T> {
     super(value);
   }
 }
+// Most scalars are plain: that is the default, the others say what they are.
+Object.defineProperty(FastScalar.prototype, 'type', { value: 'PLAIN', writable: true });
 Object.defineProperty(FastScalar.prototype, 'range', {
   get(this: FastScalar): [number, number, number] {
     return [this.r0, this.r1, this.r2];
@@ -106,6 +108,13 @@ class FastParser {
   private li = 0;
   private readonly doc: Document;
   private readonly keyNames = new Map<string, string>();
+  /**
+   * The pairs and items of the collections being read, innermost last. Each
+   * collection takes an exact copy of its own when it is complete: a list
+   * grown by push would keep spare room, and would be copied by the collector
+   * while its collection's contents are read.
+   */
+  private readonly pending: unknown[] = [];
 
   /**
    * Reads the lines from offset `from` (a line start) to the line starting at
@@ -216,6 +225,7 @@ class FastParser {
   /** A block mapping whose keys sit at column `indent`; its first key starts at `firstAt` on the current line. */
   private blockMap(indent: number, firstAt: number): YAMLMap {
     const map = new YAMLMap(this.doc.schema);
+    const base = this.pending.length;
     // Keys seen so far: looked up in the map's own pairs while it is small, in a set past that.
     let keys: Set<string> | undefined;
     let at = firstAt;
@@ -231,19 +241,18 @@ class FastParser {
       let name = this.keyNames.get(sliced);
       if (name === undefined) this.keyNames.set(sliced, (name = Object.keys({ [sliced]: 0 })[0]));
       if (NON_STRING_KEY.test(name) || name === '__proto__') bail();
-      const items = map.items as Array<Pair<Scalar>>;
-      if (keys === undefined && items.length >= 16) keys = new Set(items.map((p) => p.key.value as string));
+      const pending = this.pending as Array<Pair<Scalar>>;
+      if (keys === undefined && pending.length - base >= 16) keys = new Set(pending.slice(base).map((p) => p.key.value as string));
       if (keys !== undefined) {
         if (keys.has(name)) bail();
         keys.add(name);
       } else {
-        for (let i = 0; i < items.length; i++) if (items[i].key.value === name) bail();
+        for (let i = base; i < pending.length; i++) if (pending[i].key.value === name) bail();
       }
       const key = new FastScalar(name, at, keyEnd, keyEnd);
       key.source = name;
-      key.type = 'PLAIN';
       const value = this.valueAfter(keyEnd + 1, ln, indent);
-      map.items.push(new Pair(key, value));
+      pending.push(new Pair(key, value));
       end = nodeEnd(value);
       this.skipIgnorable();
       const next = this.li;
@@ -256,19 +265,19 @@ class FastParser {
       // A sequence at the keys' own indentation belongs to the key above, handled in valueAfter.
     }
     map.range = [firstAt, end, end];
-    // An exact copy: a list grown by push keeps up to half again its length (and 16 more) as spare room.
-    map.items = map.items.slice();
+    map.items = this.take(base);
     return map;
   }
 
   /** A block sequence whose dashes sit at column `indent`, the first on the current line at `firstAt`. */
   private blockSeq(indent: number, firstAt: number): YAMLSeq {
     const seq = new YAMLSeq(this.doc.schema);
+    const base = this.pending.length;
     let at = firstAt;
     let end: number;
     for (;;) {
       const item = this.seqItem(indent, at);
-      seq.items.push(item);
+      this.pending.push(item);
       end = nodeEnd(item);
       this.skipIgnorable();
       const next = this.li;
@@ -281,8 +290,15 @@ class FastParser {
       if (this.text[at] !== '-') break; // a key of the enclosing map at the same column
     }
     seq.range = [firstAt, end, end];
-    seq.items = seq.items.slice();
+    seq.items = this.take(base);
     return seq;
+  }
+
+  /** The pending pairs or items from `base` on, taken off the list. */
+  private take<T>(base: number): T[] {
+    const out = this.pending.slice(base) as T[];
+    this.pending.length = base;
+    return out;
   }
 
   /** One item of a block sequence whose dashes sit at column `indent`: its `-` is at `at` on the current line. */
@@ -362,7 +378,6 @@ class FastParser {
     // Nothing: a null value where the line's text ends.
     const empty = new FastScalar(null, c, c, c);
     empty.source = '';
-    empty.type = 'PLAIN';
     return empty;
   }
 
@@ -393,7 +408,6 @@ class FastParser {
       const source = this.own(t.slice(c, e));
       const s = new FastScalar(resolvePlain(source), c, e, e);
       s.source = source;
-      s.type = 'PLAIN';
       node = s;
       valueEnd = e;
     }
@@ -459,7 +473,6 @@ class FastParser {
           const source = this.own(t.slice(i, e));
           const s = new FastScalar(resolvePlain(source), i, e, e);
           s.source = source;
-          s.type = 'PLAIN';
           seq.items.push(s);
           i = e;
         }
