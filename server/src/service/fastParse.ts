@@ -15,7 +15,7 @@
  * compares the two parsers node by node on every fixture, the example plans,
  * the yaml-test-suite and fuzzed inputs.
  */
-import { Document, Pair, Scalar, YAMLMap, YAMLSeq, isScalar, type Node as YNode } from 'yaml';
+import { Document, Pair, Scalar, YAMLMap, YAMLSeq, isScalar, type Node as YNode, type Schema } from 'yaml';
 
 /** The options migplan composes documents with (plan.ts uses the same). */
 export const COMPOSE_OPTIONS = { uniqueKeys: true, merge: false, version: '1.2', schema: 'core', intAsBigInt: false } as const;
@@ -63,22 +63,36 @@ export function resolvePlain(s: string): unknown {
   return s;
 }
 
+// The fast path's nodes are the yaml package's (isScalar, isMap..., instanceof, methods) through
+// their prototypes, made by constructors of their own: the package's define the node's type on
+// every node (Object.defineProperty, a call into the runtime each time: a tenth of a long plan's
+// first parse); these have it on the prototype, where the package's type checks find it.
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- each class below is merged with an interface that gives it the type of the yaml package's class, whose prototype it takes on at run time */
+
+const NODE_TYPE = Symbol.for('yaml.node.type');
+
+/** Makes a fast-path class a yaml node class: `base`'s methods, and `type` (a yaml identity name) on its prototype. */
+function yamlNodeClass(cls: { prototype: object }, base: { prototype: object }, type: 'scalar' | 'map' | 'seq' | 'pair'): void {
+  Object.setPrototypeOf(cls.prototype, base.prototype);
+  Object.defineProperty(cls.prototype, NODE_TYPE, { value: Symbol.for(`yaml.${type}`) });
+}
+
 /**
  * A scalar of the fast path, its range kept in three number fields instead of
  * an array: a long plan has hundreds of thousands of scalars, and an array is
  * two more objects each to allocate and for the collector to copy while the
  * model is built. `range` reads and writes as on any node.
  */
-class FastScalar<T = unknown> extends Scalar<T> {
+interface FastScalar<T = unknown> extends Scalar<T> {}
+class FastScalar<T = unknown> {
   constructor(
-    value: T,
+    public value: T,
     public r0: number,
     public r1: number,
     public r2: number,
-  ) {
-    super(value);
-  }
+  ) {}
 }
+yamlNodeClass(FastScalar, Scalar, 'scalar');
 // Most scalars are plain: that is the default, the others say what they are.
 Object.defineProperty(FastScalar.prototype, 'type', { value: 'PLAIN', writable: true });
 Object.defineProperty(FastScalar.prototype, 'range', {
@@ -91,6 +105,39 @@ Object.defineProperty(FastScalar.prototype, 'range', {
     this.r2 = r[2];
   },
 });
+
+interface FastPair extends Pair<Scalar, unknown> {}
+class FastPair {
+  constructor(
+    public key: Scalar,
+    public value: unknown,
+  ) {}
+}
+yamlNodeClass(FastPair, Pair, 'pair');
+
+interface FastMap extends YAMLMap {}
+class FastMap {
+  flow?: boolean;
+  constructor(
+    public schema: Schema | undefined,
+    public items: Pair[],
+  ) {}
+}
+yamlNodeClass(FastMap, YAMLMap, 'map');
+
+interface FastSeq extends YAMLSeq {}
+class FastSeq {
+  flow?: boolean;
+  constructor(
+    public schema: Schema | undefined,
+    public items: unknown[],
+  ) {}
+}
+yamlNodeClass(FastSeq, YAMLSeq, 'seq');
+/* eslint-enable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type */
+
+/** Items of a collection not read yet (each takes a list of its own when complete). */
+const NO_ITEMS: unknown[] = [];
 
 class FastParser {
   // The lines as parallel tables (no object per line: a long plan has a hundred thousand).
@@ -224,7 +271,7 @@ class FastParser {
 
   /** A block mapping whose keys sit at column `indent`; its first key starts at `firstAt` on the current line. */
   private blockMap(indent: number, firstAt: number): YAMLMap {
-    const map = new YAMLMap(this.doc.schema);
+    const map = new FastMap(this.doc.schema, NO_ITEMS as Pair[]);
     const base = this.pending.length;
     // Keys seen so far: looked up in the map's own pairs while it is small, in a set past that.
     let keys: Set<string> | undefined;
@@ -252,7 +299,7 @@ class FastParser {
       const key = new FastScalar(name, at, keyEnd, keyEnd);
       key.source = name;
       const value = this.valueAfter(keyEnd + 1, ln, indent);
-      pending.push(new Pair(key, value));
+      pending.push(new FastPair(key, value));
       end = nodeEnd(value);
       this.skipIgnorable();
       const next = this.li;
@@ -271,7 +318,7 @@ class FastParser {
 
   /** A block sequence whose dashes sit at column `indent`, the first on the current line at `firstAt`. */
   private blockSeq(indent: number, firstAt: number): YAMLSeq {
-    const seq = new YAMLSeq(this.doc.schema);
+    const seq = new FastSeq(this.doc.schema, NO_ITEMS);
     const base = this.pending.length;
     let at = firstAt;
     let end: number;
@@ -456,7 +503,7 @@ class FastParser {
   /** `[a, b, "c"]` on one line: plain or quoted scalars separated by `, `. */
   private flowSeq(c: number, lineEnd: number): { node: YAMLSeq; end: number } {
     const t = this.text;
-    const seq = new YAMLSeq(this.doc.schema);
+    const seq = new FastSeq(this.doc.schema, []);
     seq.flow = true;
     let i = c + 1;
     if (t[i] !== ']') {
