@@ -86,6 +86,20 @@ describe('bad input', () => {
     assert.deepEqual(rules(merge), ['schema']);
   });
 
+  it('a mapping used as a key is reported as an unknown key, with no runtime warning printed', opts, () => {
+    // The yaml package prints a warning (to the editor's output, or the CLI's stderr) when it turns such a key into plain data.
+    const warnings: unknown[] = [];
+    const emit = process.emitWarning;
+    process.emitWarning = ((w: unknown) => void warnings.push(w)) as typeof process.emitWarning;
+    try {
+      const diags = check(`${EXAMPLE}? [a, b]\n: 1\n`);
+      assert.ok(diags.some((d) => d.rule === 'schema' && d.message.startsWith("Unknown key '[ a, b ]'")));
+    } finally {
+      process.emitWarning = emit;
+    }
+    assert.deepEqual(warnings, []);
+  });
+
   it('an alias bomb is cut off with one diagnostic', opts, () => {
     let text = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
     for (let i = 1; i <= 20; i++) text += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;

@@ -17,8 +17,13 @@
  */
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq, isScalar, type Node as YNode, type Schema } from 'yaml';
 
-/** The options migplan composes documents with (plan.ts uses the same). */
-export const COMPOSE_OPTIONS = { uniqueKeys: true, merge: false, version: '1.2', schema: 'core', intAsBigInt: false } as const;
+/**
+ * The options migplan composes documents with (plan.ts uses the same). The
+ * yaml package's problems are read from the document and reported as
+ * diagnostics; `logLevel: 'error'` keeps it from also printing warnings to the
+ * process's stderr (the editor's output, the CLI's error stream).
+ */
+export const COMPOSE_OPTIONS = { uniqueKeys: true, merge: false, version: '1.2', schema: 'core', intAsBigInt: false, logLevel: 'error' } as const;
 
 /** Thrown inside the parser when the text leaves the subset; caught in fastParse. */
 const UNSUPPORTED: unique symbol = Symbol('unsupported');
