@@ -9,8 +9,6 @@
  * the YAML or leave the fast path, after which the next version starts over.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -20,7 +18,7 @@ import { generatePlan } from '../scripts/genplan';
 import { fastParse, fastReparse } from '../server/src/service/fastParse';
 import { lint } from '../server/src/service/lint';
 import { PlanDocument } from '../server/src/service/plan';
-import { ROOT } from './helpers';
+import { EXAMPLES, read } from './helpers';
 
 /** Everything migplan reads from a node tree, ranges whole. */
 function shape(n: unknown): unknown {
@@ -142,7 +140,7 @@ function run(start: string, seed: number, steps: number): { reused: number; fast
 
 describe('incremental re-parse', () => {
   it('gives the plan a full parse gives after every edit of long random edit sequences', () => {
-    const example = fs.readFileSync(path.join(ROOT, 'examples', 'split-user-name.migplan.yaml'), 'utf8');
+    const example = read(`${EXAMPLES}/split-user-name.migplan.yaml`);
     const plans = [example, generatePlan(400), generatePlan(400, 12)];
     let reused = 0;
     let fast = 0;
@@ -232,7 +230,7 @@ describe('incremental re-parse', () => {
       assert.notDeepEqual(differs(old), differs(fresh));
     };
     // additive-first names the cleanup phase: renaming it changes what the dual-write phase's report says.
-    const example = fs.readFileSync(path.join(ROOT, 'examples', 'split-user-name.migplan.yaml'), 'utf8');
+    const example = read(`${EXAMPLES}/split-user-name.migplan.yaml`);
     const destructive = example.replace('      - Log a comparison of old and new values on every write\n', '      - DROP COLUMN legacy_name\n');
     check(destructive, destructive.replace('  - id: cleanup\n', '  - id: retire-old-column\n'), (ds) =>
       ds.filter((d) => d.rule === 'additive-first').map((d) => d.message),

@@ -140,11 +140,16 @@ class PhaseResults {
   private reused(rule: Rule, context: string, phase: Phase): readonly Report[] | undefined {
     const node = phase.node.node;
     const entry = node ? phaseEntries.get(node) : undefined;
-    if (!node?.range || !entry || entry.index !== phase.index || entry.style !== this.style) return undefined;
+    if (!node?.range || !entry || !this.holds(entry, phase)) return undefined;
     const made = entry.byRule.get(rule.meta.id);
     if (!made || made.context !== context) return undefined;
     const start = node.range[0];
     return start === entry.start || made.reports.length === 0 ? made.reports : moveReports(made.reports, start - entry.start);
+  }
+
+  /** Whether an entry's reports were made under what holds now: the phase's index, the plan's layout. */
+  private holds(entry: PhaseEntry, phase: Phase): boolean {
+    return entry.index === phase.index && entry.style === this.style;
   }
 
   private store(rule: Rule, context: string, phase: Phase, reports: readonly Report[]): void {
@@ -152,7 +157,7 @@ class PhaseResults {
     if (!node?.range) return;
     const start = node.range[0];
     let entry = phaseEntries.get(node);
-    if (!entry || entry.index !== phase.index || entry.style !== this.style) {
+    if (!entry || !this.holds(entry, phase)) {
       entry = { index: phase.index, style: this.style, start, byRule: new Map() };
       phaseEntries.set(node, entry);
     }
