@@ -12,6 +12,8 @@ import type { Rule } from '../server/src/service/rule';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.join(REPO_ROOT, 'test', 'rules');
+/** The day the fixtures' dates are judged as of (scripts/run-tests.mjs pins the tests to it too). */
+const FIXTURE_DAY = '2026-12-01';
 
 function fence(text: string, lang: string): string {
   const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((m) => m.length));
@@ -43,7 +45,7 @@ function ruleDoc(rule: Rule): string {
   const fail = fixtureFile(id, 'fail');
   if (fail) {
     const { body } = stripExpectations(fs.readFileSync(fail, 'utf8'));
-    const diags = lint(body).diagnostics.filter((d) => d.rule === id);
+    const diags = lint(body, { config: { today: FIXTURE_DAY } }).diagnostics.filter((d) => d.rule === id);
     out.push('## Fails', '', fence(body, 'yaml'), '');
     for (const d of diags) out.push(`- line ${d.range.start.line + 1}: ${d.message}`);
     if (diags.length) out.push('');
@@ -73,7 +75,15 @@ function ruleDoc(rule: Rule): string {
 function indexDoc(): string {
   const out = ['# migplan rules', '', 'Generated from the rules\' metadata (`npm run docs`). Severity is the default; `.migplanrc.json` or the editor setting `migplan.rules` can change it or turn a rule off.', '', '| rule | severity | quick fix | what it checks |', '| --- | --- | --- | --- |'];
   for (const r of RULES) out.push(`| [\`${r.meta.id}\`](rules/${r.meta.id}.md) | ${r.meta.severity} | ${r.meta.fixable ? 'yes' : ''} | ${r.meta.description.replace(/\|/g, '\\|')} |`);
-  out.push('', '## Quality checklist', '', 'An item is ticked when none of its rules fires.', '', '| item | rules |', '| --- | --- |');
+  out.push(
+    '',
+    '## Quality checklist',
+    '',
+    'An item is **passed** when none of its rules fires and its fields hold no placeholder; **failed** when one of its rules fires (or `implausible-value` on one of its fields); **unverified** when a placeholder is left in its fields or one of its rules is turned off; **not applicable** when the plan has nothing it is about (no backfill phase). "N of 7" counts passed items only.',
+    '',
+    '| item | rules |',
+    '| --- | --- |',
+  );
   for (const c of CHECKLIST) out.push(`| ${c.label} | ${c.rules.map((r) => `\`${r}\``).join(', ')} |`);
   return out.join('\n') + '\n';
 }

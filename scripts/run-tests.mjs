@@ -36,10 +36,13 @@ if (files.some((f) => f.includes(`${join('test', 'e2e')}`))) {
 }
 
 const tap = join(mkdtempSync(join(tmpdir(), 'migplan-tests-')), 'results.tap');
+// Dates in plans (a restore test's age) are judged as of one fixed day, so that no fixture goes
+// stale: the tests, and the CLI, language server and editor they start, all read it.
+const env = { ...process.env, MIGPLAN_TODAY: process.env.MIGPLAN_TODAY ?? '2026-12-01' };
 const r = spawnSync(
   process.execPath,
   ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env },
 );
 let passed = 0;
 let failed = 0;

@@ -15,9 +15,28 @@ describe('fix-all', () => {
     assert.equal(result.text, snapshot(path.join(ROOT, 'test', 'fixall', 'draft.fixed.migplan.yaml'), result.text));
   });
 
-  it('leaves only what needs a person: measurements and a value nobody can guess', () => {
-    assert.deepEqual([...new Set(result.diagnostics.map((d) => d.rule))].sort(), ['backup-restore', 'baseline-latency', 'cutover-latency', 'duration-estimate', 'schema']);
+  it('leaves only what needs a person: placeholders, measurements and a value nobody can guess', () => {
+    assert.deepEqual([...new Set(result.diagnostics.map((d) => d.rule))].sort(), ['backup-restore', 'baseline-latency', 'cutover-latency', 'duration-estimate', 'placeholder', 'schema']);
     assert.ok(result.applied >= 20);
+  });
+
+  it('writes no decision only the author can make: each is a placeholder the placeholder rule reports', () => {
+    const { plan, diagnostics } = lint(result.text);
+    const reported = new Set(diagnostics.filter((d) => d.rule === 'placeholder').map((d) => JSON.stringify(d.data?.path)));
+    const root = plan.root!;
+    const backfill = plan.phases.find((p) => p.kind === 'backfill')!;
+    const verification = plan.phases.find((p) => p.kind === 'verification')!;
+    const decisions: Array<[unknown[], string | undefined]> = [
+      [['context', 'downtime', 'zero_downtime'], root.get('context')?.get('downtime')?.get('zero_downtime')?.str()],
+      [['context', 'rollback_requirements', 'max_revert_time'], root.get('context')?.get('rollback_requirements')?.get('max_revert_time')?.str()],
+      [['context', 'rollback_requirements', 'data_loss_acceptable'], root.get('context')?.get('rollback_requirements')?.get('data_loss_acceptable')?.str()],
+      [['phases', backfill.index, 'idempotent'], backfill.node.get('idempotent')?.str()],
+      [['phases', verification.index, 'sign_off'], verification.node.get('sign_off')?.str()],
+    ];
+    for (const [where, value] of decisions) {
+      assert.match(value ?? '', /^TODO: /, `${where.join('.')} is ${String(value)}`);
+      assert.ok(reported.has(JSON.stringify(where)), `${where.join('.')} is not reported`);
+    }
   });
 
   it('does not create problems of its own (shape fixes land before the fixes that depend on them)', () => {

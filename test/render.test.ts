@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import MarkdownIt from 'markdown-it';
-import { CHECKLIST, evaluateChecklist } from '../server/src/service/checklist';
+import { CHECKLIST, checklistSummary, evaluateChecklist } from '../server/src/service/checklist';
 import { lint } from '../server/src/service/lint';
 import { PlanDocument } from '../server/src/service/plan';
+import { PLAN_TEMPLATE } from '../server/src/service/planTemplate';
 import { codeSpan, escapeInline, fencedBlock, renderMarkdown, renderPlan } from '../server/src/service/render';
 import type { Diagnostic } from '../server/src/service/types';
 import { EXAMPLES, ROOT, read, snapshot } from './helpers';
@@ -55,23 +56,34 @@ describe('checklist', () => {
     for (const item of CHECKLIST) assert.match(item.id, /^[a-z0-9]+(-[a-z0-9]+)*$/);
     assert.deepEqual(
       CHECKLIST.map((i) => i.rules),
-      [['phase-criteria'], ['rollback-trigger'], ['integrity-check'], ['backfill-idempotent'], ['consumers-cataloged', 'rename-needs-consumers'], ['rollback-procedure', 'point-of-no-return'], ['duration-estimate']],
+      [
+        ['phase-criteria'],
+        ['rollback-trigger', 'trigger-threshold'],
+        ['integrity-check'],
+        ['backfill-idempotent', 'backfill-key-range'],
+        ['consumers-cataloged', 'rename-needs-consumers'],
+        ['rollback-procedure', 'point-of-no-return'],
+        ['duration-estimate'],
+      ],
     );
   });
 
-  it('ticks an item when none of its rules has a diagnostic', () => {
-    const results = evaluateChecklist([diag('rename-needs-consumers'), diag('rename-needs-consumers'), diag('point-of-no-return'), diag('schema')]);
+  it('fails an item when one of its rules has a diagnostic, and counts only passed items', () => {
+    const plan = new PlanDocument(read(EXAMPLE));
+    const results = evaluateChecklist(plan, [diag('rename-needs-consumers'), diag('rename-needs-consumers'), diag('point-of-no-return'), diag('schema')]);
     const byId = new Map(results.map((r) => [r.item.id, r]));
     assert.deepEqual(results.map((r) => r.item.id), CHECKLIST.map((i) => i.id));
-    assert.deepEqual(byId.get('consumers-cataloged'), { item: byId.get('consumers-cataloged')!.item, passed: false, failures: 2, off: [] });
+    assert.equal(byId.get('consumers-cataloged')?.state, 'failed');
+    assert.equal(byId.get('consumers-cataloged')?.failures, 2);
     assert.equal(byId.get('rollback-plan')?.failures, 1);
     assert.equal(results.filter((r) => r.passed).length, 5);
-    assert.ok(evaluateChecklist([]).every((r) => r.passed && r.failures === 0));
+    assert.equal(checklistSummary(results), '5 of 7 passed, 2 failed');
+    assert.ok(evaluateChecklist(plan, []).every((r) => r.passed && r.failures === 0));
   });
 
   it('all items pass on the example plan', () => {
-    const { diagnostics } = lint(read(EXAMPLE));
-    assert.ok(evaluateChecklist(diagnostics).every((r) => r.passed));
+    const { plan, diagnostics } = lint(read(EXAMPLE));
+    assert.ok(evaluateChecklist(plan, diagnostics).every((r) => r.passed));
   });
 });
 
@@ -302,7 +314,50 @@ describe('checklist under configuration', () => {
     const config = { rules: { 'duration-estimate': 'off' as const } };
     const { plan, diagnostics } = lint(text, { config });
     const md = renderMarkdown(plan, diagnostics, config);
-    assert.match(md, /- \[ \] Migration duration was estimated against production-scale data — not checked: `duration-estimate` turned off by configuration/);
+    assert.match(md, /- \[ \] Migration duration was estimated against production-scale data — unverified: `duration-estimate` turned off by configuration/);
     assert.match(md, /- \[x\] Every phase has explicit entry criteria, steps and exit criteria/);
+    assert.match(md, /\*\*6 of 7 passed, 1 unverified\.\*\*/);
+  });
+});
+
+describe('checklist: what it ticks is earned', () => {
+  const state = (text: string, config = {}): Record<string, string> => {
+    const { plan, diagnostics } = lint(text, { config });
+    return Object.fromEntries(evaluateChecklist(plan, diagnostics, config).map((r) => [r.item.id, r.state]));
+  };
+
+  it('ticks nothing on the init template: every item is unverified, its placeholders counted', () => {
+    const { plan, diagnostics } = lint(PLAN_TEMPLATE);
+    const results = evaluateChecklist(plan, diagnostics);
+    assert.deepEqual(results.map((r) => r.state), Array(7).fill('unverified'));
+    assert.ok(results.every((r) => r.placeholders.length > 0));
+    const md = renderMarkdown(plan, diagnostics);
+    assert.equal((md.match(/^- \[x\] /gm) ?? []).length, 0);
+    assert.match(md, /\*\*0 of 7 passed, 7 unverified\.\*\*/);
+  });
+
+  it('says the backfill item is not applicable to a plan without a backfill phase', () => {
+    assert.equal(state('migplan: 1\ntitle: t\nowner: o\nphases:\n  - {}\n')['idempotent-backfill'], 'not-applicable');
+    const noBackfill = read(EXAMPLE).replace(/ {2}- id: backfill\n[\s\S]*?(?=\n {2}- id: cutover)/, '');
+    assert.equal(state(noBackfill)['idempotent-backfill'], 'not-applicable');
+  });
+
+  it('leaves an item unverified while a placeholder sits in its fields, even with the placeholder rule off', () => {
+    const text = read(EXAMPLE).replace('resume: Restart from the last committed id recorded in backfill_progress', 'resume: TBD');
+    assert.equal(state(text)['idempotent-backfill'], 'unverified');
+    assert.equal(state(text, { rules: { placeholder: 'off' } })['idempotent-backfill'], 'unverified');
+    assert.equal(state(read(EXAMPLE))['idempotent-backfill'], 'passed');
+  });
+
+  it('fails an item with an implausible value in its fields', () => {
+    const text = read(EXAMPLE).replace('measured_on: 2026-11-02', 'measured_on: 2031-01-01');
+    assert.equal(state(text)['production-duration'], 'failed');
+  });
+
+  it('a placeholder-filled plan passes nothing', () => {
+    const text = read(EXAMPLE).replace(/^(\s*(?:-\s+)?(?:title|owner|summary|engine|migration_path|foreign_keys|upsert|resume|rollback|sign_off|action|name|duration): ).*$/gm, '$1TODO').replace(/^(\s+-\s+)(?!id:|kind:|name:|when:|table:|action:)[A-Z].*$/gm, '$1"?"');
+    const { plan, diagnostics } = lint(text);
+    const results = evaluateChecklist(plan, diagnostics);
+    assert.equal(results.filter((r) => r.passed).length, 0, JSON.stringify(results.map((r) => [r.item.id, r.state])));
   });
 });

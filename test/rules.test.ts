@@ -7,10 +7,12 @@
  * `.fixed.migplan.yaml` snapshot.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { applyRawEdits, type RawEdit } from '../server/src/service/fixes';
 import { fixEdits, lint } from '../server/src/service/lint';
+import { MAX_HEADLINE } from '../server/src/service/messages';
 import { RULES } from '../server/src/service/rules';
 import type { Span } from '../server/src/service/types';
 import { LineIndex } from '../server/src/service/text';
@@ -64,6 +66,16 @@ for (const rule of RULES) {
     it('has failing and passing fixtures', () => {
       assert.ok(fail.length > 0, `test/rules/${id}/fail.migplan.yaml is missing`);
       assert.ok(pass.length > 0, `test/rules/${id}/pass.migplan.yaml is missing`);
+      if (fixable) assert.ok(fail.some((f) => fs.existsSync(fixedSnapshotPath(f))), `rule ${id} is fixable but no fail fixture has a fixed snapshot`);
+    });
+    it('writes messages a person reads: one sentence of at most 100 characters, the why and what to do after it', () => {
+      for (const file of fail) {
+        for (const d of lint(read(file)).diagnostics.filter((x) => x.rule === id)) {
+          assert.ok(d.message.length <= MAX_HEADLINE, `${path.basename(file)}: ${d.message.length} characters: ${d.message}`);
+          assert.match(d.message, /[.?!]$/, `${path.basename(file)}: not one sentence: ${d.message}`);
+          if (id !== 'yaml-syntax' && id !== 'schema') assert.ok((d.detail ?? '').length > 20, `${path.basename(file)}: no detail after ${d.message}`);
+        }
+      }
     });
     for (const file of fail) {
       const name = path.basename(file);
@@ -79,7 +91,8 @@ for (const rule of RULES) {
           if (!fixable) assert.equal(d.data?.fix, undefined, `rule ${id} is not declared fixable but offered a fix`);
         }
       });
-      if (fixable) {
+      // A fixable rule's fixtures show its fixes; a fixture of what only the author can mend has none.
+      if (fixable && lint(read(file)).diagnostics.some((d) => d.rule === id && d.data?.fix)) {
         it(`fix round-trips: ${name}`, () => {
           const text = read(file);
           const before = lint(text).diagnostics.filter((d) => d.rule === id);

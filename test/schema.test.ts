@@ -280,7 +280,7 @@ describe('schema rule', () => {
   it('reports a missing key once when an unknown key is its misspelling', () => {
     const ds = schemaDiags(['migplan: 1', 'titel: t', 'owner: o', 'phases: []', ''].join('\n'));
     assert.deepEqual(summary(ds), ['schema 2:1-2:6']);
-    assert.match(ds[0].message, /Did you mean 'title'\?/);
+    assert.match(ds[0].message, /did you mean 'title'\?/);
     assert.equal(ds[0].data?.fix?.preferred, true);
   });
 

@@ -220,6 +220,12 @@ describe('snippets/migplan.code-snippets', () => {
         (d) => d.range.start.line >= line && ['phase-criteria', 'integrity-check', 'rollback-trigger', 'rollback-procedure', 'schema'].includes(d.rule),
       );
       assert.deepEqual(missing.map((d) => d.rule), []);
+      // Its findings are exactly its placeholders, one per TODO line: what the author has to write.
+      // (Where it is pasted is the paste's: after the cleanup phase, with the id the template's phase of its kind has.)
+      const found = lint(text).diagnostics.filter((d) => d.range.start.line >= line && d.rule !== 'duplicate-id' && d.rule !== 'phase-order');
+      assert.deepEqual([...new Set(found.map((d) => d.rule))], ['placeholder'], found.map((d) => d.message).join('\n'));
+      const todoLines = text.split('\n').flatMap((l, i) => (i >= line && /TODO/.test(l) ? [i] : []));
+      assert.deepEqual(found.map((d) => d.range.start.line), todoLines);
     });
   }
 

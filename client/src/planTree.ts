@@ -51,11 +51,25 @@ function iconSpec(node: PlanTreeNode): { id: string; color?: string } {
     case 'checklist':
       return { id: 'checklist' };
     case 'checklist-item':
-      if (node.passed === true) return { id: 'pass', color: 'testing.iconPassed' };
-      if (node.passed === false) return { id: 'error', color: 'testing.iconFailed' };
-      return { id: 'circle-slash' };
+      switch (node.state ?? (node.passed === true ? 'passed' : node.passed === false ? 'failed' : undefined)) {
+        case 'passed':
+          return { id: 'pass', color: 'testing.iconPassed' };
+        case 'failed':
+          return { id: 'error', color: 'testing.iconFailed' };
+        case 'unverified':
+          return { id: 'question', color: 'testing.iconQueued' };
+        default:
+          return { id: 'circle-slash' };
+      }
   }
 }
+
+const STATE_TEXT: Record<NonNullable<PlanTreeNode['state']>, string> = {
+  passed: 'Passed',
+  failed: 'Not met',
+  unverified: 'Unverified: a placeholder to fill in, or its rules turned off',
+  'not-applicable': 'Not applicable to this plan',
+};
 
 /** The node's own description, then its problem count (unless the server already wrote one). */
 function descriptionOf(node: PlanTreeNode): string | undefined {
@@ -69,7 +83,7 @@ function descriptionOf(node: PlanTreeNode): string | undefined {
 function tooltipOf(node: PlanTreeNode): string {
   const lines = [node.label];
   if (node.phaseKind) lines.push(`Kind: ${node.phaseKind}`);
-  if (node.kind === 'checklist-item') lines.push(node.passed === true ? 'Passed' : node.passed === false ? 'Not met' : 'Not checked');
+  if (node.kind === 'checklist-item') lines.push(STATE_TEXT[node.state ?? (node.passed === true ? 'passed' : node.passed === false ? 'failed' : 'unverified')]);
   const n = node.problems ?? 0;
   if (n > 0) lines.push(n === 1 ? '1 problem' : `${n} problems`);
   return lines.join('\n');

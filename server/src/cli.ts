@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, findConfigFile, loadConfigFile } from './config';
+import { ConfigError, findConfigFile, loadConfigFile, mergeConfigs, todayFromEnv } from './config';
 import { formatJson, formatSarif, formatText, summarize, type FileResult } from './report';
 import { fixAll, lint } from './service/lint';
 import { PLAN_TEMPLATE } from './service/planTemplate';
@@ -11,7 +11,8 @@ declare const MIGPLAN_VERSION: string | undefined;
 const VERSION = typeof MIGPLAN_VERSION === 'string' ? MIGPLAN_VERSION : '0.0.0-dev';
 
 const USAGE = `Usage:
-  migplan lint [--format text|json|sarif] [--config FILE] [--fix] PATH...
+  migplan lint [--format text|json|sarif] [--config FILE] [--fix] [--verbose] PATH...
+  migplan --help | --version
   migplan render FILE [-o OUT]
   migplan init [FILE]
 
@@ -19,7 +20,10 @@ lint    checks plans (files, or folders searched for *.migplan.yaml / *.migplan.
         Exit 0 when no error is found, 1 when one is, 2 on a usage or I/O problem.
         --format   text (default: path:line:col severity rule message), json, sarif
         --config   a .migplanrc.json to use instead of the nearest one above each plan
-        --fix      apply every available quick fix in place, then report what is left
+        --fix      apply every available quick fix in place, then report what is left; fixes write
+                   only what the method prescribes, and placeholders where the author must decide
+        --verbose  text format: each message's why and what to do, under it
+        MIGPLAN_TODAY=YYYY-MM-DD judges dates as of that day (for reproducible runs)
 render  prints the plan as Markdown (or writes it to OUT)
 init    writes a new plan from the template (default migration.migplan.yaml); never overwrites
 `;
@@ -32,6 +36,8 @@ export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   color: boolean;
+  /** The day dates are judged against (`YYYY-MM-DD`); default today. */
+  today?: string;
 }
 
 const PLAN_RE = /\.migplan\.ya?ml$/i;
@@ -183,20 +189,21 @@ function walk(dir: string, out: string[]): void {
   }
 }
 
-function configFor(file: string, explicit: LintConfig | undefined, cache: Map<string, LintConfig>): LintConfig | undefined {
-  if (explicit) return explicit;
+function configFor(io: Io, file: string, explicit: LintConfig | undefined, cache: Map<string, LintConfig>): LintConfig {
+  const day: LintConfig = io.today !== undefined ? { today: io.today } : {};
+  if (explicit) return mergeConfigs(explicit, day);
   const found = findConfigFile(path.dirname(file));
-  if (!found) return undefined;
+  if (!found) return day;
   let c = cache.get(found);
   if (!c) {
     c = loadConfigFile(found);
     cache.set(found, c);
   }
-  return c;
+  return mergeConfigs(c, day);
 }
 
 function lintCommand(args: string[], io: Io): number {
-  const { positional, options } = parseArgs(args, ['--format', '--config', '-f', '-c'], ['--fix']);
+  const { positional, options } = parseArgs(args, ['--format', '--config', '-f', '-c'], ['--fix', '--verbose']);
   const format = (options.get('--format') ?? options.get('-f') ?? 'text') as string;
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`unknown format '${format}' (expected text, json or sarif)`);
   if (positional.length === 0) throw new UsageError('lint needs at least one PATH (a plan file or a folder)');
@@ -207,7 +214,7 @@ function lintCommand(args: string[], io: Io): number {
   const results: FileResult[] = [];
   for (const file of files) {
     const text = readPlan(io, file);
-    const config = configFor(file, explicit, cache);
+    const config = configFor(io, file, explicit, cache);
     let diagnostics;
     if (options.has('--fix')) {
       const fixed = fixAll(text, { config });
@@ -225,7 +232,7 @@ function lintCommand(args: string[], io: Io): number {
   }
   if (format === 'json') io.stdout(formatJson(results));
   else if (format === 'sarif') io.stdout(formatSarif(results, VERSION));
-  else io.stdout(formatText(results, io.color));
+  else io.stdout(formatText(results, io.color, options.has('--verbose')));
   return summarize(results).errors > 0 ? 1 : 0;
 }
 
@@ -235,7 +242,7 @@ function renderCommand(args: string[], io: Io): number {
   const file = path.resolve(io.cwd, positional[0]);
   if (!YAML_RE.test(file)) throw new UsageError(`${positional[0]}: not a YAML file (plans are named *.migplan.yaml)`);
   const configPath = (options.get('--config') ?? options.get('-c')) as string | undefined;
-  const config = configPath ? loadConfigFile(path.resolve(io.cwd, configPath)) : configFor(file, undefined, new Map());
+  const config = configFor(io, file, configPath ? loadConfigFile(path.resolve(io.cwd, configPath)) : undefined, new Map());
   const text = readPlan(io, file);
   const { plan, diagnostics } = lint(text, { config });
   const md = renderMarkdown(plan, diagnostics, config);
@@ -275,6 +282,7 @@ export function run(): void {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     color,
+    ...todayFromEnv(),
   });
   process.exitCode = code;
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RULES_BY_ID } from './service/rules';
 import type { LintConfig, SeveritySetting } from './service/types';
+import { parseDuration } from './service/values';
 
 export const CONFIG_FILE = '.migplanrc.json';
 const SETTINGS: readonly SeveritySetting[] = ['error', 'warning', 'info', 'off'];
@@ -24,10 +25,15 @@ export function findConfigFile(dir: string): string | undefined {
 export function validateConfig(value: unknown, where: string): LintConfig {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${where}: must be a JSON object like {"rules": {"cutover-soak": "off"}}`);
   for (const key of Object.keys(value)) {
-    if (key !== 'rules' && key !== '$schema') throw new ConfigError(`${where}: unknown key '${key}' (expected "rules")`);
+    if (key !== 'rules' && key !== '$schema' && key !== 'maxRestoreTestAge') throw new ConfigError(`${where}: unknown key '${key}' (expected "rules" or "maxRestoreTestAge")`);
   }
+  const age = (value as { maxRestoreTestAge?: unknown }).maxRestoreTestAge;
+  if (age !== undefined && (typeof age !== 'string' || parseDuration(age) === undefined || parseDuration(age) === 0)) {
+    throw new ConfigError(`${where}: "maxRestoreTestAge" must be a duration such as "180d", not ${JSON.stringify(age)}`);
+  }
+  const settings: LintConfig = age !== undefined ? { maxRestoreTestAge: age as string } : {};
   const rules = (value as { rules?: unknown }).rules;
-  if (rules === undefined) return {};
+  if (rules === undefined) return settings;
   if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) throw new ConfigError(`${where}: "rules" must be an object mapping rule ids to error, warning, info or off`);
   const out: Record<string, SeveritySetting> = {};
   for (const [id, sev] of Object.entries(rules)) {
@@ -35,7 +41,7 @@ export function validateConfig(value: unknown, where: string): LintConfig {
     if (typeof sev !== 'string' || !SETTINGS.includes(sev as SeveritySetting)) throw new ConfigError(`${where}: rule '${id}' must be one of ${SETTINGS.join(', ')}, not ${JSON.stringify(sev)}`);
     out[id] = sev as SeveritySetting;
   }
-  return { rules: out };
+  return { ...settings, rules: out };
 }
 
 /** Reads and checks a config file; throws ConfigError with a one-line message. */
@@ -55,9 +61,23 @@ export function loadConfigFile(file: string): LintConfig {
   return validateConfig(value, file);
 }
 
-/** Merges configs: later ones win per rule. */
+/** Merges configs: later ones win per rule and per setting. */
 export function mergeConfigs(...configs: Array<LintConfig | undefined>): LintConfig {
   const rules: Record<string, SeveritySetting> = {};
-  for (const c of configs) Object.assign(rules, c?.rules ?? {});
-  return { rules };
+  const out: LintConfig = { rules };
+  for (const c of configs) {
+    Object.assign(rules, c?.rules ?? {});
+    if (c?.maxRestoreTestAge !== undefined) out.maxRestoreTestAge = c.maxRestoreTestAge;
+    if (c?.today !== undefined) out.today = c.today;
+  }
+  return out;
+}
+
+/**
+ * The day dates are judged against, from the environment (MIGPLAN_TODAY,
+ * `YYYY-MM-DD`), for reproducible runs such as tests and CI; undefined: today.
+ */
+export function todayFromEnv(env: NodeJS.ProcessEnv = process.env): LintConfig {
+  const t = env.MIGPLAN_TODAY?.trim();
+  return t && /^\d{4}-\d{2}-\d{2}$/.test(t) ? { today: t } : {};
 }

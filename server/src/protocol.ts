@@ -76,6 +76,8 @@ export interface PlanTreeNode {
   problems?: number;
   /** Checklist items: ticked or not. */
   passed?: boolean;
+  /** Checklist items: passed, failed, unverified (a placeholder in its fields, or its rules off) or not applicable. */
+  state?: 'passed' | 'failed' | 'unverified' | 'not-applicable';
   /** Where clicking the node goes. */
   range?: Range;
   children?: PlanTreeNode[];

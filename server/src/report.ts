@@ -32,7 +32,7 @@ export function summarize(results: FileResult[]): Summary {
 export function formatJson(results: FileResult[]): string {
   const files = results.map((r) => ({
     path: r.path,
-    diagnostics: r.diagnostics.map((d) => ({ rule: d.rule, severity: d.severity, message: d.message, range: d.range })),
+    diagnostics: r.diagnostics.map((d) => ({ rule: d.rule, severity: d.severity, message: d.message, ...(d.detail ? { detail: d.detail } : {}), range: d.range })),
   }));
   return JSON.stringify({ files, summary: summarize(results) }, null, 2) + '\n';
 }
@@ -49,14 +49,18 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** `path:line:col severity rule message`, 1-based like compilers, one per line, then a summary line. */
-export function formatText(results: FileResult[], color: boolean): string {
+/**
+ * `path:line:col severity rule message`, 1-based like compilers, one per line,
+ * then a summary line; `verbose`: each message's detail indented under it.
+ */
+export function formatText(results: FileResult[], color: boolean, verbose = false): string {
   const paint = (kind: keyof typeof COLORS, s: string): string => (color ? COLORS[kind][0] + s + COLORS[kind][1] : s);
   const lines: string[] = [];
   for (const r of results)
     for (const d of r.diagnostics) {
       const where = `${r.path}:${d.range.start.line + 1}:${d.range.start.character + 1}`;
       lines.push(`${where} ${paint(d.severity, d.severity)} ${paint('dim', d.rule)} ${d.message}`);
+      if (verbose && d.detail) lines.push(`    ${d.detail}`);
     }
   const s = summarize(results);
   const problems = s.errors + s.warnings + s.infos;
@@ -99,7 +103,7 @@ export function formatSarif(results: FileResult[], version: string): string {
             ruleId: d.rule,
             ...(index.has(d.rule) ? { ruleIndex: index.get(d.rule) } : {}),
             level: SARIF_LEVEL[d.severity],
-            message: { text: d.message },
+            message: { text: d.detail ? `${d.message} ${d.detail}` : d.message },
             locations: [
               {
                 physicalLocation: {

@@ -34,7 +34,7 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ConfigError, findConfigFile, loadConfigFile, mergeConfigs, validateConfig } from './config';
+import { ConfigError, findConfigFile, loadConfigFile, mergeConfigs, todayFromEnv, validateConfig } from './config';
 import {
   PLAN_CHANGED_NOTIFICATION,
   PLAN_TREE_REQUEST,
@@ -50,7 +50,7 @@ import {
 } from './protocol';
 import { complete, definition, documentSymbols, foldingRanges, hover, planTree, references } from './service/features';
 import type { ServiceSymbol } from './service/features/types';
-import { fixAll, fixEdits, fixKeepsYaml, lint } from './service/lint';
+import { fixAll, fixEdits, fixKeepsYaml, lint, UNIGNORABLE } from './service/lint';
 import { PlanDocument } from './service/plan';
 import { renderPlan } from './service/render';
 import { ruleDocUrl } from './service/ruleDocs';
@@ -78,7 +78,7 @@ interface Settings {
 declare const MIGPLAN_VERSION: string | undefined;
 const VERSION = typeof MIGPLAN_VERSION === 'string' ? MIGPLAN_VERSION : '0.0.0-dev';
 
-const NO_RULE_ACTIONS = new Set(['yaml-syntax', 'ignore-reason', 'unused-ignore']);
+const NO_RULE_ACTIONS = new Set([...UNIGNORABLE, 'ignore-reason', 'unused-ignore']);
 const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.migplan`;
 
 /** The heap growth the process was started with (SERVER_NODE_OPTIONS), if any. */
@@ -180,7 +180,8 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
 
   /** `.migplanrc.json` first, then the editor's `migplan.rules` on top (the user's own setting wins). */
   function configFor(uri: string): LintConfig {
-    return mergeConfigs(rcFor(uri), settingsConfig());
+    // MIGPLAN_TODAY pins the day dates are judged against (tests, reproducible runs).
+    return mergeConfigs(rcFor(uri), settingsConfig(), todayFromEnv());
   }
 
   function maxLength(): number | undefined {
@@ -321,7 +322,8 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
       range: { start: { line, character: 0 }, end: { line, character: 0 } },
       newText: `${indent}# migplan-ignore ${d.rule} -- TODO: why this does not apply here${eol}`,
     };
-    const action = CodeAction.create(`Ignore ${d.rule} for this node`, workspaceEdit(doc, [insert]), CodeActionKind.QuickFix);
+    // The reason is a placeholder, which silences nothing until the author writes why (ignore-reason says so).
+    const action = CodeAction.create(`Ignore ${d.rule} for this node (then write why)`, workspaceEdit(doc, [insert]), CodeActionKind.QuickFix);
     action.diagnostics = [lsp];
     return action;
   }

@@ -34,7 +34,7 @@ describe('completion: keys', () => {
   it('inside a cutover phase lists only the keys the phase lacks, cutover keys among them', () => {
     const { text, offset } = insertAt(EXAMPLE_TEXT.replace('    soak: 24h\n', ''), '    latency_budget: 10%\n', '    |\n');
     const list = completeAt(text, offset);
-    assert.deepEqual(labels(list), ['title', 'soak']);
+    assert.deepEqual(labels(list), ['title', 'mode', 'soak']);
     const soak = list.find((c) => c.label === 'soak')!;
     assert.equal(soak.kind, 'property');
     assert.equal(soak.insertText, 'soak: ${1:24h}');
@@ -46,7 +46,7 @@ describe('completion: keys', () => {
 
   it('does not offer soak when the cutover phase has it', () => {
     const { text, offset } = insertAt(EXAMPLE_TEXT, '    latency_budget: 10%\n', '    |\n');
-    assert.deepEqual(labels(completeAt(text, offset)), ['title']);
+    assert.deepEqual(labels(completeAt(text, offset)), ['title', 'mode']);
   });
 
   it('offers the keys of the phase kind only: backfill keys in a backfill, none of cutover or cleanup', () => {
@@ -86,7 +86,7 @@ describe('completion: keys', () => {
   });
 
   it('lists nested keys: context, throttle, data_volume items, consumers, checks', () => {
-    assert.deepEqual(labels(completeMarked('context:\n  engine: x\n  |\n')), ['current_schema', 'target_schema', 'changes', 'data_volume', 'downtime', 'rollback_requirements']);
+    assert.deepEqual(labels(completeMarked('context:\n  engine: x\n  |\n')), ['current_schema', 'target_schema', 'changes', 'single_shape', 'data_volume', 'downtime', 'rollback_requirements']);
     assert.deepEqual(labels(completeMarked('phases:\n  - id: a\n    kind: backfill\n    throttle:\n      |\n')), ['max_replica_lag']);
     assert.deepEqual(labels(completeMarked('context:\n  data_volume:\n    - table: users\n      |\n')), ['rows', 'size', 'growth']);
     assert.deepEqual(labels(completeMarked('consumers:\n  - name: a\n    kind: job\n    |\n')), ['access', 'tables', 'migration_path']);
@@ -215,12 +215,14 @@ describe('completion: snippets', () => {
     }
   });
 
-  it('uses the plan owner as the verification sign-off, escaped for the snippet', () => {
+  it('names the plan owner in the verification sign-off placeholder (who signs off is the author\'s call), escaped for the snippet', () => {
     const { text, offset } = insertAt(EXAMPLE_TEXT.replace('owner: data-platform team (Dana Ortiz)', 'owner: "Dana $HOME {x} \\\\ back"'), 'This is past the point of no return.\n', '\n  - |\n');
     const v = phaseSnippetsAt(text, offset).find((c) => c.label === 'phase: verification')!;
     assert.match(v.insertText, /sign_off: .*Dana \\\$HOME \{x\\\}/);
     const result = applyCompletion(text, offset, v);
-    assert.equal(lint(result).plan.phases[5].node.get('sign_off')?.str(), 'Dana $HOME {x} \\ back');
+    const { plan, diagnostics } = lint(result);
+    assert.equal(plan.phases[5].node.get('sign_off')?.str(), "TODO: the data owner who signs off (the plan's owner is Dana $HOME {x} \\ back)");
+    assert.ok(diagnostics.some((d) => d.rule === 'placeholder' && d.message.startsWith('`sign_off` of phase')));
   });
 
   it('on an empty line under phases: the same snippets, with their dash', () => {
@@ -248,8 +250,8 @@ describe('completion: snippets', () => {
     const list = completeAt(text, offset);
     const check = list.find((c) => c.kind === 'snippet')!;
     assert.equal([...list].sort((a, b) => a.sortText!.localeCompare(b.sortText!))[0], check, 'the snippet comes first on a new item');
-    assert.equal(check.label, 'check: row count');
-    assert.equal(check.insertText, 'name: ${1:row count}\n  expect: ${2:count(new) = count(old)}');
+    assert.equal(check.label, 'check: rows left');
+    assert.equal(check.insertText, 'name: ${1:rows left}\n  expect: ${2:rows_left = 0}');
     assert.deepEqual(labels(list, 'property'), ['name', 'query', 'expect']);
     const result = applyCompletion(text, offset, check);
     assert.deepEqual(problems(result, ['yaml-syntax', 'schema', 'integrity-check']), []);
@@ -269,16 +271,21 @@ describe('completion: snippets', () => {
     const { text, offset } = insertAt(DRAFT_TEXT, '    tables: [orders]\n', '  - |\n');
     const consumer = completeAt(text, offset).find((c) => c.kind === 'snippet')!;
     assert.equal(consumer.label, 'consumer');
-    assert.match(consumer.insertText, /^name: \$\{1:orders consumer\}\n {2}kind: \$\{2\|service,job,/);
-    assert.match(consumer.insertText, /access: \$\{3\|read,write,read-write\|\}/);
+    // What the consumer is and how it reads are the author's to say: tabbed past, they stay placeholders.
+    assert.match(consumer.insertText, /^name: \$\{1:TODO_orders_consumer\}\n {2}kind: \$\{2\|TODO,service,job,/);
+    assert.match(consumer.insertText, /access: \$\{3\|TODO,read,write,read-write\|\}/);
     const result = applyCompletion(text, offset, consumer);
-    assert.deepEqual(problems(result).filter((p) => p.startsWith('yaml')), []);
+    const messages = (t: string): string[] => problems(t).map((m) => m.replace(/^(\S+) \d+: /, '$1 '));
+    const before = new Set(messages(text));
+    assert.deepEqual(messages(result).filter((m) => !before.has(m)), [], 'the stub adds no problem of the schema or the YAML');
     const added = lint(result).plan.root!.get('consumers')!.items()[1];
     assert.deepEqual(added.get('tables')?.strings(), ['orders']);
-    assert.equal(added.get('kind')?.str(), 'service');
+    assert.equal(added.get('kind')?.str(), 'TODO');
+    const reported = lint(result).diagnostics.filter((d) => d.rule === 'placeholder' && d.range.start.line >= 16).map((d) => d.message);
+    assert.ok(reported.some((m) => m.startsWith('`kind` of consumer #2')) && reported.some((m) => m.startsWith('`access` of consumer #2')), reported.join('\n'));
   });
 
-  it('in an empty document: a whole plan that lints clean once its placeholders are kept', () => {
+  it('in an empty document: a whole plan whose only findings, its placeholders left as they are, are those placeholders', () => {
     for (const empty of ['', '\n', '# my plan\n\n']) {
       const offset = empty.length;
       const list = completeAt(empty, offset);
@@ -286,8 +293,11 @@ describe('completion: snippets', () => {
       assert.equal(plan.kind, 'snippet');
       assert.ok(labels(list, 'property').includes('phases'));
       const result = applyCompletion(empty, offset, plan);
-      assert.deepEqual(lint(result).diagnostics.map((d) => `${d.rule} ${d.range.start.line + 1}`), [], result);
-      assert.ok(!expandSnippet(plan.insertText).includes('TODO'), 'placeholders replace the TODOs');
+      const { diagnostics } = lint(result);
+      assert.deepEqual([...new Set(diagnostics.map((d) => d.rule))], ['placeholder'], result);
+      // One finding per placeholder line: exactly what is left to write.
+      const todoLines = result.split('\n').map((l, i) => (/TODO/.test(l) ? i : -1)).filter((i) => i >= 0);
+      assert.deepEqual(diagnostics.map((d) => d.range.start.line), todoLines);
     }
     assert.equal(labels(completeAt('title: x\n', 9)).includes('plan'), false);
   });
@@ -295,8 +305,9 @@ describe('completion: snippets', () => {
   it('writes valid snippet syntax: literal $, } and \\ escaped, TODOs as placeholders, names mirrored', () => {
     assert.equal(escapeSnippet('a $1 } \\ b'), 'a \\$1 \\} \\\\ b');
     const s = templateToSnippet('a: "TODO: x: y"\nb: TODO_table\nc: [TODO_table]\nd: $5 }\ne: |\n  TODO: free text\n');
-    assert.equal(s, 'a: "${1:x: y}"\nb: ${2:table}\nc: [${2}]\nd: \\$5 \\}\ne: |\n  ${3:free text}\n');
-    assert.equal(expandSnippet(s), 'a: "x: y"\nb: table\nc: [table]\nd: $5 }\ne: |\n  free text\n');
+    // The defaults keep their TODO: tabbed past, a placeholder stays one, and lint reports it.
+    assert.equal(s, 'a: "${1:TODO: x: y}"\nb: ${2:TODO_table}\nc: [${2}]\nd: \\$5 \\}\ne: |\n  ${3:TODO: free text}\n');
+    assert.equal(expandSnippet(s), 'a: "TODO: x: y"\nb: TODO_table\nc: [TODO_table]\nd: $5 }\ne: |\n  TODO: free text\n');
   });
 });
 
@@ -377,7 +388,7 @@ describe('completion: robustness', () => {
 
   it('works with CRLF line breaks', () => {
     const { text, offset } = insertAt(EXAMPLE_TEXT.replace('    soak: 24h\n', '').replace(/\n/g, '\r\n'), '    latency_budget: 10%\r\n', '    |\r\n');
-    assert.deepEqual(labels(completeAt(text, offset)), ['title', 'soak']);
+    assert.deepEqual(labels(completeAt(text, offset)), ['title', 'mode', 'soak']);
   });
 
   it('is fast on a large plan (no re-parse, no whole-text scans per line)', () => {

@@ -26,15 +26,20 @@ describe('hover: keys', () => {
     const h = hoverAt(EXAMPLE_TEXT, 'soak: 24h', 1)!;
     const soak = PHASE_PROPS.soak as JsonSchema;
     assert.equal(h.covered, 'soak');
-    assert.ok(h.contents.startsWith(`**\`soak\`**: ${soak.description}`), h.contents);
+    // The long description once: not the short one as well, which says the same.
+    assert.ok(h.contents.startsWith('**`soak`**\n\n'), h.contents);
     assert.ok(h.contents.includes(soak.markdownDescription!));
+    assert.ok(!h.contents.includes(`: ${soak.description}`), h.contents);
     assert.ok(h.contents.includes('_Only in `cutover` phases._'));
   });
 
   it('says when a kind-specific key sits in a phase of another kind', () => {
     const text = EXAMPLE_TEXT.replace('    batch_size: 5000\n', '    batch_size: 5000\n    soak: 24h\n');
+    // With the schema's diagnostic there, the hover is its detail; without one, the key section says it.
     const h = hoverAt(text, '    soak: 24h\n    throttle', 5)!;
-    assert.ok(h.contents.includes('_Only in `cutover` phases; this phase is `backfill`._'), h.contents);
+    assert.match(h.contents, /^\*\*`schema`\*\* \(error\): Move it to the cutover phase/);
+    const { plan } = lint(text);
+    assert.ok(hover(plan, offsetOf(text, '    soak: 24h\n    throttle', 5), [])!.contents.includes('_Only in `cutover` phases; this phase is `backfill`._'));
   });
 
   it('resolves keys through context, changes, data_volume, consumers, assessment, checks and triggers', () => {
@@ -54,14 +59,16 @@ describe('hover: keys', () => {
       const key = needle.trim().replace(/^- /, '').split(':')[0];
       const h = hoverAt(EXAMPLE_TEXT, needle, needle.indexOf(key) + 1)!;
       assert.equal(h.covered, key, needle);
-      assert.ok(h.contents.includes(schema.description!), `${needle}: ${h.contents}`);
-      assert.ok(h.contents.includes(schema.markdownDescription!), needle);
+      assert.ok(h.contents.includes(schema.markdownDescription ?? schema.description!), `${needle}: ${h.contents}`);
     }
   });
 
-  it('says a key is not part of the format', () => {
+  it('says a key is not part of the format: through its diagnostic, and without one', () => {
     const h = hoverAt('migplan: 1\nsoka: 24h\n', 'soka', 1)!;
-    assert.match(h.contents, /not a key of the plan format/);
+    assert.match(h.contents, /^\*\*`schema`\*\* \(error\): /);
+    assert.ok(!h.contents.includes('not a key of the plan format'), 'the diagnostic says it; the key section would repeat it');
+    const { plan } = lint('migplan: 1\nsoka: 24h\n');
+    assert.match(hover(plan, 12, [])!.contents, /not a key of the plan format/);
   });
 
   it('has nothing to say between entries or on a comment', () => {
@@ -71,12 +78,15 @@ describe('hover: keys', () => {
 });
 
 describe('hover: diagnostics', () => {
-  it('shows the rule description, rationale, fix and documentation link first, then the key/value sections', () => {
+  it('shows the rest of the message (why, what to do), the fix and the documentation link first, then the value sections', () => {
     const h = hoverAt(DRAFT_TEXT, 'batch_size: 50000', 13)!;
     const meta = RULES_BY_ID.get('backfill-batch-size')!.meta;
+    const d = lint(DRAFT_TEXT).diagnostics.find((x) => x.rule === 'backfill-batch-size')!;
     const [diag, ...rest] = h.contents.split('\n\n---\n\n');
-    assert.ok(diag.startsWith(`**\`backfill-batch-size\`** (warning): ${meta.description}`), diag);
-    assert.ok(diag.includes(meta.rationale));
+    assert.ok(diag.startsWith(`**\`backfill-batch-size\`** (warning): ${d.detail}`), diag);
+    // Said once: not the message (the editor shows it), not the rationale (the rule's page has it).
+    assert.ok(!diag.includes(d.message), diag);
+    assert.ok(!diag.includes(meta.rationale));
     assert.ok(diag.includes('Quick fix: Set batch_size to 5000.'));
     assert.ok(diag.includes('[Rule documentation](https://migplan.dev/docs/rules/backfill-batch-size)'));
     assert.equal(rest.length, 1);
@@ -158,7 +168,7 @@ describe('hover: backfill estimate', () => {
   it('on batch_size: batches of the affected tables and the time per batch from the duration estimate', () => {
     const h = hoverAt(EXAMPLE_TEXT, 'batch_size: 5000', 2)!;
     const [key, estimate] = h.contents.split('\n\n---\n\n');
-    assert.match(key, /^\*\*`batch_size`\*\*: Rows per backfill batch/);
+    assert.match(key, /^\*\*`batch_size`\*\*\n\n/);
     assert.equal(
       estimate,
       '**Backfill estimate**\n\n- `users`: 48,000,000 rows / 5,000 = **9,600 batches**\n\nThe duration estimate is 6h (production-replica): if the backfill took all of it, each batch would take about 2.3s.',

@@ -84,7 +84,8 @@ describe('plan tree: a plan with problems', () => {
     assert.equal(cutover.description, 'cutovr (unknown kind)');
     assert.equal(cutover.phaseKind, undefined);
     const triggers = backfill.children!.find((c) => c.label === 'triggers')!;
-    assert.equal(triggers.problems, 1);
+    // The vague trigger, and no trigger on replication lag.
+    assert.equal(triggers.problems, 2);
     assert.equal(triggers.children![0].problems, 1);
     assert.equal(triggers.children![0].label, 'if replication looks bad');
     const settings = backfill.children!.find((c) => c.label === 'settings')!;
@@ -104,22 +105,38 @@ describe('plan tree: a plan with problems', () => {
 
   it('unticks the checklist items whose rules fire, with counts and a place to go', () => {
     const checklist = nodes[nodes.length - 1];
-    assert.equal(checklist.description, '0 of 7 passed');
+    assert.equal(checklist.description, '0 of 7 passed, 7 failed');
     const items = checklist.children!;
-    assert.ok(items.every((c) => c.passed === false));
+    assert.ok(items.every((c) => c.passed === false && c.state === 'failed'));
     const triggers = items.find((c) => c.label === 'rollback triggers have specific thresholds')!;
-    assert.equal(triggers.description, '2 problems');
-    assert.equal(triggers.problems, 2);
-    assert.equal(at(triggers), 'if replication looks bad');
+    assert.equal(triggers.description, '3 problems');
+    assert.equal(triggers.problems, 3);
+    assert.equal(at(triggers), 'triggers');
     assert.equal(checklist.problems, items.reduce((n, c) => n + (c.problems ?? 0), 0));
   });
 
-  it('marks checklist items whose rules are turned off as not checked', () => {
+  it('marks checklist items whose rules are turned off as unverified, not failed', () => {
     const config = { rules: { 'duration-estimate': 'off' as const } };
     const { plan, diagnostics } = lint(EXAMPLE_TEXT, { config });
-    const item = planTree(plan, diagnostics, config).nodes.at(-1)!.children!.find((c) => c.label.startsWith('migration duration'))!;
+    const checklist = planTree(plan, diagnostics, config).nodes.at(-1)!;
+    const item = checklist.children!.find((c) => c.label.startsWith('migration duration'))!;
     assert.equal(item.passed, false);
-    assert.equal(item.description, 'not checked');
+    assert.equal(item.state, 'unverified');
+    assert.equal(item.description, 'unverified: duration-estimate turned off');
+    assert.equal(checklist.description, '6 of 7 passed, 1 unverified');
+  });
+
+  it('points an unverified item at its first placeholder, and says a backfill item is not applicable without a backfill', () => {
+    const text = EXAMPLE_TEXT.replace('resume: Restart from the last committed id recorded in backfill_progress', 'resume: TBD');
+    const { plan, diagnostics } = lint(text);
+    const item = planTree(plan, diagnostics).nodes.at(-1)!.children!.find((c) => c.label.startsWith('the backfill'))!;
+    assert.equal(item.state, 'unverified');
+    assert.equal(item.description, 'unverified: 1 placeholder to fill in');
+    assert.equal(text.slice(item.span![0], item.span![1]), 'TBD');
+    const none = lint('migplan: 1\ntitle: t\nowner: o\nphases:\n  - {}\n');
+    const na = planTree(none.plan, none.diagnostics).nodes.at(-1)!.children!.find((c) => c.label.startsWith('the backfill'))!;
+    assert.equal(na.state, 'not-applicable');
+    assert.equal(na.passed, false);
   });
 
   it('copes with phases that are not maps, no phases, and an empty document', () => {

@@ -415,7 +415,7 @@ describe('language server under protocol faults (stdio)', { timeout: 240_000 }, 
     const first = await open(EXAMPLE, uri, 1);
     await assertServerHas(first);
     // Same version, other text (a client that reopened without closing).
-    const broken = EXAMPLE.replace('    soak: 24h\n', '').replace('when: replica_lag > 30s for 1m', 'when: if replication looks bad');
+    const broken = EXAMPLE.replace('    soak: 24h\n', '').replace('when: corrupted_rows > 0', 'when: if replication looks bad');
     const second = await open(broken, uri, 1);
     await flush();
     assert.deepEqual(lspKeys((published.get(uri) ?? []).at(-1)?.diagnostics ?? []), expectedKeys(broken), 'the last diagnostics are the second text’s');

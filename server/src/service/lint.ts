@@ -3,6 +3,8 @@ import { Edits, applyRawEdits, styleOf, type RawEdit, type RawFix } from './fixe
 import { PlanDocument, yamlErrorCount, type ParseOptions, type Phase } from './plan';
 import type { Report, Rule, RuleContext } from './rule';
 import { RULES, RULES_BY_ID } from './rules';
+import { splitMessage } from './messages';
+import { placeholderWhy } from './placeholders';
 import { findIgnoreComments } from './suppress';
 import type { Diagnostic, Fix, LintConfig, Severity, SeveritySetting, Span } from './types';
 
@@ -36,17 +38,18 @@ export function lint(input: string | PlanDocument, options: LintOptions = {}): L
   const found: Found[] = plan.problems.map((p) => ({ rule: p.rule, span: p.span, message: p.message }));
   if (plan.root && !plan.broken) {
     const edits = new Edits(plan);
-    const phases = new PhaseResults(plan);
+    const config = options.config ?? {};
+    const phases = new PhaseResults(plan, config);
     for (const rule of options.rules ?? RULES) {
       if (severityOf(rule.meta.id, options.config) === 'off') continue;
       const id = rule.meta.id;
       try {
-        rule.check?.({ plan, edits, report: (r) => found.push({ ...r, rule: id }) });
+        rule.check?.({ plan, config, edits, report: (r) => found.push({ ...r, rule: id }) });
         if (rule.checkPhase) phases.run(rule, edits, found);
       } catch (err) {
         // One rule's bug must not hide the others' results.
         const why = err instanceof Error ? err.message : String(err);
-        found.push({ rule: id, span: plan.root.missingSpan, message: `Rule '${id}' failed internally and could not check this plan (${why}). Please report it.` });
+        found.push({ rule: id, span: plan.root.missingSpan, message: `Rule '${id}' failed internally and could not check this plan.`, detail: `${why}. Please report it.` });
       }
     }
   }
@@ -97,7 +100,10 @@ class PhaseResults {
   private readonly reuse: boolean;
   private styleKey: string | undefined;
 
-  constructor(private readonly plan: PlanDocument) {
+  constructor(
+    private readonly plan: PlanDocument,
+    private readonly config: LintConfig,
+  ) {
     // Only the fast path's nodes are kept across versions, and only they never stand for two phases
     // (an alias does: `- *phase`).
     this.reuse = plan.doc !== undefined && isFastDocument(plan.doc);
@@ -106,7 +112,8 @@ class PhaseResults {
   private get style(): string {
     if (this.styleKey === undefined) {
       const s = styleOf(this.plan);
-      this.styleKey = `${s.indent} ${s.seqIndent} ${JSON.stringify(s.eol)}`;
+      // What the lint runs under is part of it: a rule may judge by a setting or the day.
+      this.styleKey = `${s.indent} ${s.seqIndent} ${JSON.stringify(s.eol)} ${this.config.today ?? ''} ${this.config.maxRestoreTestAge ?? ''}`;
     }
     return this.styleKey;
   }
@@ -121,7 +128,7 @@ class PhaseResults {
     // its first lint is what opening a long plan waits for.
     const keep = this.reuse && this.plan.generation > 0;
     let sink: Report[] = [];
-    const ctx: RuleContext = { plan: this.plan, edits, report: (r) => sink.push(r) };
+    const ctx: RuleContext = { plan: this.plan, config: this.config, edits, report: (r) => sink.push(r) };
     // Indexed loops: this runs once per rule and phase, a long plan's first time in cold code.
     for (let i = 0; i < phases.length; i++) {
       const phase = phases[i];
@@ -180,6 +187,9 @@ function moveReports(reports: readonly Report[], delta: number): Report[] {
   }));
 }
 
+/** Rules no ignore comment silences: what they find makes every other check unreliable. */
+export const UNIGNORABLE: ReadonlySet<string> = new Set(['yaml-syntax', 'schema']);
+
 function applySuppressions(plan: PlanDocument, found: Found[], config: LintConfig | undefined): Found[] {
   const comments = findIgnoreComments(plan);
   if (comments.length === 0) return found;
@@ -187,12 +197,24 @@ function applySuppressions(plan: PlanDocument, found: Found[], config: LintConfi
   const out: Found[] = [];
   for (const c of comments) {
     const commentSpan: Span = c.span;
-    if (!c.reason) {
+    const placeholder = c.reason !== undefined ? placeholderWhy(c.reason, 'text') : undefined;
+    if (!c.reason || placeholder !== undefined) {
+      // No fix: the reason is the author's to write, and a placeholder reason would silence nothing either.
       out.push({
         rule: 'ignore-reason',
         span: commentSpan,
-        message: `This migplan-ignore comment has no reason, so it silences nothing. Write why${c.rule ? ` '${c.rule}'` : ' the rule'} does not apply: '# migplan-ignore ${c.rule || '<rule>'} -- <reason>'.`,
-        fix: { title: 'Add a reason placeholder', edits: [{ span: [commentSpan[1], commentSpan[1]], text: `${c.rule ? '' : ' <rule>'} -- TODO: why this rule does not apply here` }], preferred: true },
+        message: c.reason ? 'This migplan-ignore comment\'s reason is a placeholder, so it silences nothing.' : 'This migplan-ignore comment has no reason, so it silences nothing.',
+        detail: `Write why${c.rule ? ` '${c.rule}'` : ' the rule'} does not apply here, after \`--\`: '# migplan-ignore ${c.rule || '<rule>'} -- <reason>'.`,
+      });
+      continue;
+    }
+    if (UNIGNORABLE.has(c.rule)) {
+      out.push({
+        rule: 'unused-ignore',
+        span: commentSpan,
+        message: `'${c.rule}' cannot be ignored, so this migplan-ignore comment silences nothing.`,
+        detail: `A ${c.rule === 'schema' ? 'value the format does not allow' : 'file that is not valid YAML'} is not read as written: every other check depends on it. Fix the ${c.rule === 'schema' ? 'value (keys starting with `x-` hold what the format has no field for)' : 'YAML'} and remove the comment.`,
+        fix: { title: 'Remove the migplan-ignore comment', edits: [new Edits(plan).removeComment(commentSpan)], preferred: true },
       });
       continue;
     }
@@ -227,7 +249,9 @@ function applySuppressions(plan: PlanDocument, found: Found[], config: LintConfi
 }
 
 function toDiagnostic(plan: PlanDocument, f: Found, severity: Severity): Diagnostic {
-  const d: Diagnostic = { rule: f.rule, severity, message: f.message, range: plan.lines.rangeOf(f.span) };
+  const { message, detail } = splitMessage(f.message, f.detail);
+  const d: Diagnostic = { rule: f.rule, severity, message, range: plan.lines.rangeOf(f.span) };
+  if (detail) d.detail = detail;
   if (f.fix || f.data) {
     d.data = { ...(f.data ?? {}) };
     if (f.fix) d.data.fix = toFix(plan, f.fix);

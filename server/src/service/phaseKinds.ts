@@ -16,11 +16,19 @@ const TAIL = ['checks', 'triggers', 'rollback'];
 export const KIND_KEYS: Readonly<Record<PhaseKind, readonly string[]>> = {
   'dual-write': [],
   backfill: ['batch_size', 'throttle', 'idempotent', 'upsert', 'resume'],
-  cutover: ['flag', 'ramp', 'shadow_reads', 'soak', 'latency_budget'],
+  cutover: ['mode', 'flag', 'ramp', 'shadow_reads', 'soak', 'latency_budget'],
   verification: ['sign_off'],
   cleanup: ['grace_period'],
   custom: [],
 };
+
+/** How a cutover moves reads: `flag` (the default, also for a value the schema rejects), `swap` or `tool`. */
+export type CutoverMode = 'flag' | 'swap' | 'tool';
+
+export function cutoverMode(phase: Phase): CutoverMode {
+  const m = phase.node.get('mode')?.str();
+  return m === 'swap' || m === 'tool' ? m : 'flag';
+}
 
 /** The usual key order of a phase of a kind: common head, kind-specific keys, checks/triggers/rollback. */
 function phaseKeyOrder(kind: PhaseKind | undefined): string[] {

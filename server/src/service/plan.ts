@@ -135,7 +135,7 @@ export class PlanDocument {
     }
     if (yamlErrors.length > MAX_YAML_ERRORS) {
       const last = this.problems[this.problems.length - 1];
-      last.message += ` (${yamlErrors.length - MAX_YAML_ERRORS} more YAML errors follow; fix these first.)`;
+      last.message += `. There are ${yamlErrors.length - MAX_YAML_ERRORS} more YAML errors after it; fix these first.`;
     }
     if (yamlErrors.some((e) => !SOFT_ERRORS.has(e.code))) broken = true;
     if (!fast) this.reportControlCharacters(); // the fast path takes no text with any

@@ -1,7 +1,14 @@
 /**
- * The plan `migplan init` writes: every section of the method with TODO
- * placeholders, laid out like the example. It is schema-valid and passes the
- * structural rules, so what is left to do is exactly the TODOs.
+ * The plan `migplan init` writes: every section of the method, laid out like
+ * the example. It writes a value only where the method prescribes one (batch
+ * 5000, throttle below the 30s lag trigger, ramp 1/10/50/100, soak 24h,
+ * latency budget 10%, grace 2 releases, 0.1% error-rate and 30s lag
+ * thresholds, the point of no return at cleanup); everything only the author
+ * knows (names, schemas, measurements and their dates, downtime tolerance,
+ * revert time, data-loss acceptability, the idempotency claim, who signs off)
+ * is a `TODO` placeholder, and so is each check's query (a check nobody has
+ * written the query for checks nothing yet). It is schema-valid, and
+ * `migplan lint` reports exactly its placeholders: what is left to do.
  */
 export const PLAN_TEMPLATE = `# A migration plan. Replace every TODO; \`migplan lint\` checks the rest.
 migplan: 1
@@ -23,14 +30,14 @@ context:
       to: TODO_new_column
   data_volume:
     - table: TODO_table
-      rows: 1000000
-      size: 1GiB
+      rows: "TODO: row count today"
+      size: "TODO: size today, such as 21GiB"
       growth: "TODO: growth per month"
   downtime:
-    zero_downtime: true
+    zero_downtime: "TODO: true or false, whether the service may go down"
   rollback_requirements:
-    max_revert_time: 5m
-    data_loss_acceptable: false
+    max_revert_time: "TODO: how fast a revert must be, such as 15m"
+    data_loss_acceptable: "TODO: true or false"
 
 consumers:
   - name: "TODO: service, job, report, ETL, cache, index, API or event"
@@ -42,13 +49,13 @@ consumers:
 assessment:
   foreign_keys: "TODO: foreign-key dependencies and cascade behaviour"
   baseline:
-    p50: 5ms
-    p99: 50ms
+    p50: "TODO: P50 latency measured on the affected tables, such as 3ms"
+    p99: "TODO: P99 latency measured on the affected tables"
   duration_estimate:
-    basis: production-replica
-    duration: 1h
-    measured_on: 2026-01-01
-  backup_restore_tested: 2026-01-01
+    basis: "TODO: production or production-replica"
+    duration: "TODO: how long a run on production-scale data took"
+    measured_on: "TODO: the day it ran, YYYY-MM-DD"
+  backup_restore_tested: "TODO: the day a restore was last tested, YYYY-MM-DD"
 
 phases:
   - id: dual-write
@@ -61,6 +68,7 @@ phases:
       - "TODO: no divergence between old and new for 24h"
     checks:
       - name: divergent rows
+        query: "TODO: the query that measures it"
         expect: divergent_rows = 0
     triggers:
       - when: dual_write_error_rate > 0.1% for 5m
@@ -78,12 +86,13 @@ phases:
     batch_size: 5000
     throttle:
       max_replica_lag: 5s
-    idempotent: true
+    idempotent: "TODO: true once the upsert and the resume are safe to repeat"
     upsert: "TODO: the idempotent write, e.g. UPDATE ... WHERE new_column IS NULL"
     resume: "TODO: how a restart continues, e.g. from the last committed id"
     checks:
-      - name: row count
-        expect: count(new) = count(old)
+      - name: rows left
+        query: "TODO: the query that measures it"
+        expect: rows_left = 0
     triggers:
       - when: replica_lag > 30s for 1m
         action: Pause the backfill and halve the batch size
@@ -104,6 +113,7 @@ phases:
     latency_budget: 10%
     checks:
       - name: read latency
+        query: "TODO: the query that measures it"
         expect: p99 <= 110% of baseline
     triggers:
       - when: read_error_rate > 0.1% for 5m
@@ -121,6 +131,7 @@ phases:
     sign_off: "TODO: the data owner"
     checks:
       - name: checksums
+        query: "TODO: the query that measures it"
         expect: checksum(old) = checksum(new)
     triggers:
       - when: consumer_diff_rows > 0
@@ -138,6 +149,7 @@ phases:
     grace_period: 2 releases
     checks:
       - name: old shape gone
+        query: "TODO: the query that measures it"
         expect: queries_on_old_column = 0
     triggers:
       - when: error_rate > 0.1% for 5m

@@ -9,7 +9,7 @@
  * ("_Not specified._"). The output is deterministic, uses `\n` and ends with
  * exactly one newline. Rendering never throws, whatever the plan's shape.
  */
-import { evaluateChecklist } from './checklist';
+import { checklistSummary, evaluateChecklist } from './checklist';
 import type { PNode } from './node';
 import { PHASE_KINDS, type PlanDocument } from './plan';
 import type { Diagnostic, LintConfig } from './types';
@@ -46,10 +46,22 @@ export function renderPlan(plan: PlanDocument, diagnostics: readonly Diagnostic[
   const root = plan.root;
   const phases = phaseViews(root);
 
+  const problems = new ProblemIndex(plan, diagnostics);
+  // Problems go under the phase or section they are about: phases first (they are inside `phases`).
+  const phaseProblems = phases.map((p) => problems.take(entrySpanOf(p.item)));
+  const sectionProblems = (key: string): Diagnostic[] => {
+    const node = root?.get(key);
+    return node ? problems.take(entrySpanOf(node)) : [];
+  };
+
   renderHeader(w, plan, root);
+  renderProblems(w, [...sectionProblems('title'), ...sectionProblems('owner'), ...sectionProblems('summary')]);
   renderContext(w, root?.get('context'));
+  renderProblems(w, sectionProblems('context'));
   renderConsumers(w, root?.get('consumers'));
+  renderProblems(w, sectionProblems('consumers'));
   renderAssessment(w, root?.get('assessment'));
+  renderProblems(w, sectionProblems('assessment'));
 
   const ponr = pointOfNoReturn(root, phases);
   if (phases.length === 0) {
@@ -60,11 +72,65 @@ export function renderPlan(plan: PlanDocument, diagnostics: readonly Diagnostic[
     const line = w.block(`## ${phaseHeadingText(p)}`);
     headings.push({ index: p.index, ...(p.id !== undefined ? { id: p.id } : {}), anchor: p.anchor, line });
     renderPhase(w, p, ponr);
+    renderProblems(w, phaseProblems[headings.length - 1]);
   }
 
   renderRollbackPlan(w, root, phases, ponr);
+  renderProblems(w, sectionProblems('point_of_no_return'));
   renderChecklist(w, plan, diagnostics, config);
+  const rest = problems.rest();
+  if (rest.length > 0) {
+    w.block('## Other problems');
+    renderProblems(w, rest, false);
+  }
   return { markdown: w.toString(), phaseHeadings: headings };
+}
+
+// ---------------------------------------------------------------------------
+// Problems
+
+/** A plan's diagnostics by where they start, each handed out once. */
+class ProblemIndex {
+  private readonly items: Array<{ d: Diagnostic; at: number; taken: boolean }>;
+
+  constructor(plan: PlanDocument, diagnostics: readonly Diagnostic[]) {
+    this.items = diagnostics.map((d) => ({ d, at: plan.lines.offsetAt(d.range.start), taken: false }));
+  }
+
+  /** The diagnostics not yet handed out that start in `span`. */
+  take(span: readonly [number, number]): Diagnostic[] {
+    return this.pick((at) => at >= span[0] && at < span[1]);
+  }
+
+  /** The diagnostics not handed out yet. */
+  rest(): Diagnostic[] {
+    return this.pick(() => true);
+  }
+
+  private pick(where: (at: number) => boolean): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    for (const it of this.items) {
+      if (it.taken || !where(it.at)) continue;
+      it.taken = true;
+      out.push(it.d);
+    }
+    return out;
+  }
+}
+
+/** A map entry or list item with all in it: from its key (or dash) to the end of its value. */
+function entrySpanOf(node: PNode): readonly [number, number] {
+  const start = Math.min(node.keySpan?.[0] ?? Infinity, node.dashOffset ?? Infinity, node.span[0]);
+  return [start, Math.max(node.span[1], node.keySpan?.[1] ?? 0) + 1];
+}
+
+const SEVERITY_MARK: Record<string, string> = { error: '✖ error', warning: '⚠ warning', info: 'ℹ info' };
+
+/** The problems of a section, as a list under it. */
+function renderProblems(w: Writer, list: readonly Diagnostic[], heading = true): void {
+  if (list.length === 0) return;
+  const items = list.map((d) => `- ${SEVERITY_MARK[d.severity] ?? d.severity} ${codeSpan(d.rule)} (line ${d.range.start.line + 1}): ${escapeInline(d.message)}`);
+  w.block(`${heading ? `**${list.length === 1 ? 'Problem' : 'Problems'} here:**\n\n` : ''}${items.join('\n')}`);
 }
 
 // ---------------------------------------------------------------------------
@@ -631,19 +697,31 @@ function renderRollbackPlan(w: Writer, root: PNode | undefined, phases: PhaseVie
 function renderChecklist(w: Writer, plan: PlanDocument, diagnostics: readonly Diagnostic[], config: LintConfig | undefined): void {
   w.block('## Quality checklist');
   const evaluated = plan.root !== undefined && !plan.broken;
-  const results = evaluateChecklist(diagnostics, config);
+  const results = evaluateChecklist(plan, diagnostics, config);
   w.block(
     results
-      .map(({ item, passed, failures, off }) => {
-        const label = escapeInline(capitalize(item.label));
+      .map((r) => {
+        const label = escapeInline(capitalize(r.item.label));
         if (!evaluated) return `- [ ] ${label}`;
-        if (passed) return `- [x] ${label}`;
-        if (failures === 0) return `- [ ] ${label} — not checked: ${off.map((r) => codeSpan(r)).join(', ')} turned off by configuration`;
-        const rules = item.rules.filter((r) => diagnostics.some((d) => d.rule === r)).map((r) => codeSpan(r));
-        return `- [ ] ${label} — ${failures} ${failures === 1 ? 'problem' : 'problems'} (${rules.join(', ')})`;
+        switch (r.state) {
+          case 'passed':
+            return `- [x] ${label}`;
+          case 'not-applicable':
+            return `- [ ] ${label} — not applicable: ${escapeInline(r.reason)}`;
+          case 'unverified':
+            return r.placeholders.length > 0
+              ? `- [ ] ${label} — unverified: ${escapeInline(r.reason)}`
+              : `- [ ] ${label} — unverified: ${r.off.map((x) => codeSpan(x)).join(', ')} turned off by configuration`;
+          case 'failed': {
+            const rules = [...new Set(diagnostics.filter((d) => r.item.rules.includes(d.rule)).map((d) => d.rule))];
+            if (rules.length === 0 && r.firstFailure) rules.push(r.firstFailure.rule);
+            return `- [ ] ${label} — ${r.failures} ${r.failures === 1 ? 'problem' : 'problems'} (${rules.map((x) => codeSpan(x)).join(', ')})`;
+          }
+        }
       })
       .join('\n'),
   );
+  if (evaluated) w.block(`**${escapeInline(checklistSummary(results))}.**`);
   if (!evaluated) {
     w.block('_The checklist could not be evaluated: the plan could not be read, so the rules did not run._');
     return;

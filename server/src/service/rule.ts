@@ -1,6 +1,6 @@
 import type { Edits, RawFix } from './fixes';
 import type { Phase, PlanDocument } from './plan';
-import type { RuleMeta, Span } from './types';
+import type { LintConfig, RuleMeta, Span } from './types';
 
 export interface RawRelated {
   span: Span;
@@ -9,7 +9,10 @@ export interface RawRelated {
 
 export interface Report {
   span: Span;
+  /** One sentence naming the thing and the problem, at most 100 characters, ending with a full stop. */
   message: string;
+  /** Why it matters and what to do. */
+  detail?: string;
   fix?: RawFix;
   related?: RawRelated[];
   /** Rule-specific details carried in the diagnostic's `data`. */
@@ -18,6 +21,8 @@ export interface Report {
 
 export interface RuleContext {
   plan: PlanDocument;
+  /** What the lint runs under (severities, settings, the day dates are judged against). */
+  config: LintConfig;
   /** Builders for fixes that keep the file's own layout. */
   edits: Edits;
   report(r: Report): void;

@@ -6,8 +6,12 @@
  *
  * Every value here satisfies the schema and the rule it is inserted for:
  * conditions parse (values.ts parseCondition), triggers carry numeric
- * thresholds, kind-specific keys hold values their rules accept. Where only a
- * person can know the answer, the text starts with `TODO:`.
+ * thresholds, kind-specific keys hold the values the method prescribes (batch
+ * 5000, ramp 1/10/50/100, soak 24h, latency budget 10%, grace 2 releases,
+ * 0.1% error-rate and 30s lag thresholds). Where only the author can know the
+ * answer (downtime tolerance, revert time, data-loss acceptability, the
+ * idempotency claim, who signs off, measurements and their dates), the value
+ * is a `TODO:` placeholder, which the `placeholder` rule reports.
  *
  * Strings hold no flow indicators (`,[]{}`) unless they are quoted when
  * written (every `TODO: ` text is), so a value reads back the same when a fix
@@ -16,6 +20,7 @@
 import { Flow, itemLines, type Edits, type RawEdit, type YValue } from './fixes';
 import type { PNode } from './node';
 import type { PhaseKind, PlanDocument } from './plan';
+import { placeholderWhy } from './placeholders';
 import { detectEol, trimEndOffset } from './text';
 
 /** A map to write into a plan. */
@@ -32,7 +37,7 @@ export type TriggerTemplate = { when: string; action: string };
 /** The integrity check the method recommends at the boundary of each phase kind. */
 export const RECOMMENDED_CHECKS: Readonly<Record<PhaseKind, CheckTemplate>> = {
   'dual-write': { name: 'divergent rows', expect: 'divergent_rows = 0' },
-  backfill: { name: 'row count', expect: 'count(new) = count(old)' },
+  backfill: { name: 'rows left', expect: 'rows_left = 0' },
   cutover: { name: 'read latency', expect: 'p99 <= 110% of baseline' },
   verification: { name: 'checksums', expect: 'checksum(old) = checksum(new)' },
   cleanup: { name: 'old column unused', expect: 'queries_on_old_column = 0' },
@@ -46,7 +51,7 @@ export const RECOMMENDED_TRIGGERS: Readonly<Record<PhaseKind, TriggerTemplate>> 
   cutover: { when: 'read_error_rate > 0.1% for 5m', action: 'Set the flag back to 0%' },
   verification: { when: 'consumer_diff_rows > 0', action: 'Hold cleanup and route reads back to the old schema' },
   cleanup: { when: 'error_rate > 0.1% for 5m', action: 'Restore from the pre-cleanup backup' },
-  custom: { when: 'error_rate > 1% for 5m', action: 'TODO: stop this phase and undo it' },
+  custom: { when: 'error_rate > 0.1% for 5m', action: 'TODO: stop this phase and undo it' },
 };
 
 /** The recommended check of a kind (a phase of no known kind gets the custom one), as a value to insert. */
@@ -126,14 +131,14 @@ function kindKeys(kind: PhaseKind, signOff: string | undefined): YMap {
       return {
         batch_size: 5000,
         throttle: { max_replica_lag: '5s' },
-        idempotent: true,
+        idempotent: IDEMPOTENT_TODO,
         upsert: 'TODO: the idempotent write (an upsert or an UPDATE guarded on the new columns being empty)',
         resume: 'TODO: restart from the last committed id recorded after each batch',
       };
     case 'cutover':
       return { flag: 'TODO: the feature flag that routes reads', ramp: new Flow([1, 10, 50, 100]), shadow_reads: true, soak: '24h', latency_budget: '10%' };
     case 'verification':
-      return { sign_off: signOff ?? 'TODO: the data owner who signs off' };
+      return { sign_off: signOffTodo(signOff) };
     case 'cleanup':
       return { grace_period: '2 releases' };
     default:
@@ -144,8 +149,16 @@ function kindKeys(kind: PhaseKind, signOff: string | undefined): YMap {
 export interface PhaseSkeletonOptions {
   /** The phase id (default: the kind, which is a valid id). */
   id?: string;
-  /** Who signs off a verification phase (default: a TODO; fixes pass the plan's `owner`). */
+  /** The plan's owner, named in the sign-off placeholder of a verification phase (who signs off is the author's decision). */
   signOff?: string;
+}
+
+/** The idempotency claim is the author's to make, once the upsert and the resume are shown safe to repeat. */
+export const IDEMPOTENT_TODO = 'TODO: true once the upsert and the resume are safe to repeat';
+
+/** A sign-off placeholder, naming the plan's owner when there is one. */
+export function signOffTodo(owner?: string): string {
+  return owner && placeholderWhy(owner, 'text') === undefined ? `TODO: the data owner who signs off (the plan's owner is ${owner})` : 'TODO: the data owner who signs off';
 }
 
 /**
@@ -186,7 +199,7 @@ export const CONTEXT_KEY_ORDER = ['engine', 'current_schema', 'target_schema', '
 
 /** A `data_volume` entry for a table (a TODO table when none is known). */
 export function dataVolumeStub(table?: string): YMap {
-  return { table: table ?? 'TODO_table', growth: 'TODO: rows (count) and size (e.g. 21GiB) today and growth per month' };
+  return { table: table ?? 'TODO_table', rows: 'TODO: row count today', size: 'TODO: size today, such as 21GiB', growth: 'TODO: growth per month' };
 }
 
 /**
@@ -202,9 +215,9 @@ export function contextFieldTemplate(field: ContextField, tables: readonly strin
     case 'data_volume':
       return tables.length > 0 ? tables.map((t) => dataVolumeStub(t)) : [dataVolumeStub()];
     case 'downtime':
-      return { zero_downtime: true };
+      return { zero_downtime: 'TODO: true or false, whether the service may go down' };
     case 'rollback_requirements':
-      return { max_revert_time: '5m', data_loss_acceptable: false };
+      return { max_revert_time: 'TODO: how fast a revert must be, such as 15m', data_loss_acceptable: 'TODO: true or false' };
   }
 }
 
@@ -219,8 +232,8 @@ export function contextSkeleton(tables: readonly string[] = []): YMap {
 export function consumerStub(table: string): YMap {
   return {
     name: `TODO: ${table} consumer`,
-    kind: 'other',
-    access: 'read',
+    kind: 'TODO: service, job, query, report, etl, cache, search-index, api, event, analytics or other',
+    access: 'TODO: read, write or read-write',
     tables: new Flow([table]),
     migration_path: 'TODO: how and when it moves to the new shape',
   };

@@ -46,7 +46,10 @@ export interface DiagnosticData {
 export interface Diagnostic {
   rule: string;
   severity: Severity;
+  /** One sentence naming the thing and the problem (at most 100 characters). */
   message: string;
+  /** The rest: why it matters and what to do. */
+  detail?: string;
   range: Range;
   data?: DiagnosticData;
   related?: RelatedInformation[];
@@ -64,7 +67,15 @@ export interface RuleMeta {
   fixable: boolean;
 }
 
-/** Per-rule severity overrides, as in `.migplanrc.json`. */
+/** What a lint runs under: per-rule severities and settings, as in `.migplanrc.json`. */
 export interface LintConfig {
   rules?: Record<string, SeveritySetting>;
+  /** How old a restore test may be (a duration such as `180d`); default 180d. */
+  maxRestoreTestAge?: string;
+  /**
+   * The day dates are judged against (`YYYY-MM-DD`), for reproducible runs;
+   * default: today. Not read from files: the CLI and the server take it from
+   * the environment variable MIGPLAN_TODAY.
+   */
+  today?: string;
 }

@@ -43,7 +43,9 @@ export function hover(plan: PlanDocument, offset: number, diagnostics: readonly 
     // A malformed diagnostic must not hide the rest.
   }
   try {
-    sections.push(...nodeSections(plan, offset));
+    // With a problem under the cursor, the problem is what the hover is about: the key's own
+    // description would say again what the problem's detail says.
+    sections.push(...nodeSections(plan, offset, sections.length === 0));
   } catch {
     // Hover is best effort on a broken tree.
   }
@@ -67,9 +69,12 @@ function diagnosticSections(plan: PlanDocument, offset: number, diagnostics: rea
     const rule = RULES_BY_ID.get(d.rule);
     if (!rule) continue;
     const { meta } = rule;
+    // The editor shows the message itself above this hover; this adds what it does not say:
+    // why, and what to do. The rule's rationale is on its page, one click away.
     const fix = d.data?.fix ? ` Quick fix: ${d.data.fix.title}.` : '';
+    const why = d.detail ?? meta.description;
     out.push({
-      text: `**\`${meta.id}\`** (${d.severity}): ${meta.description}\n\n${meta.rationale}${fix}\n\n[Rule documentation](${ruleDocUrl(meta.id)})`,
+      text: `**\`${meta.id}\`** (${d.severity}): ${why}${fix}\n\n[Rule documentation](${ruleDocUrl(meta.id)})`,
       span,
     });
   }
@@ -88,7 +93,7 @@ function dotted(path: readonly PathSegment[]): string {
   return path.map((s, i) => (typeof s === 'number' ? '[]' : i === 0 ? s : `.${s}`)).join('').replace(/\.\[\]/g, '[]');
 }
 
-function nodeSections(plan: PlanDocument, offset: number): Section[] {
+function nodeSections(plan: PlanDocument, offset: number, describeKey = true): Section[] {
   const hit = locate(plan, offset) ?? locate(plan, offset, true);
   if (!hit) return [];
   const { node } = hit;
@@ -97,7 +102,7 @@ function nodeSections(plan: PlanDocument, offset: number): Section[] {
   const out: Section[] = [];
   if (hit.onKey && typeof key === 'string') {
     const span = node.keySpan!;
-    const keyText = keySection(plan, node, path, key);
+    const keyText = describeKey ? keySection(plan, node, path, key) : undefined;
     if (keyText) out.push({ text: keyText, span });
     const estimate = estimateFor(plan, node, path, key);
     if (estimate) out.push({ text: estimate, span });
@@ -129,6 +134,8 @@ function keySection(plan: PlanDocument, node: PNode, path: readonly PathSegment[
       lines.push(owner === phaseKind || phaseKind === undefined ? `_Only in \`${owner}\` phases._` : `_Only in \`${owner}\` phases; this phase is \`${phaseKind}\`._`);
     }
   }
+  // The long description when there is one (it starts where the short one does); else the short one alone.
+  if (schema.markdownDescription && schema.markdownDescription !== head) lines[0] = `**\`${key}\`**`;
   if (schema.markdownDescription && schema.markdownDescription !== head) lines.push(schema.markdownDescription);
   void node;
   return lines.join('\n\n');

@@ -3,7 +3,7 @@
  * problem counts, then the quality checklist. Offsets only; the server turns
  * spans into ranges (protocol.ts PlanTreeNode).
  */
-import { evaluateChecklist } from '../checklist';
+import { checklistSummary, evaluateChecklist } from '../checklist';
 import type { PNode } from '../node';
 import type { PlanDocument } from '../plan';
 import type { PlanTreeNode } from '../../protocol';
@@ -132,7 +132,7 @@ function settingsNode(plan: PlanDocument, phase: PNode, kind: string | undefined
 }
 
 function checklistNode(plan: PlanDocument, diagnostics: readonly Diagnostic[], config: LintConfig | undefined): PlanTreeNodeSpans {
-  const results = evaluateChecklist(diagnostics, config);
+  const results = evaluateChecklist(plan, diagnostics, config);
   if (!plan.root || plan.broken) {
     // The rules did not run: nothing can be ticked (as `migplan render` says too).
     const unknown = results.map((r): PlanTreeNodeSpans => ({ label: r.item.label, kind: 'checklist-item', passed: false, description: 'not evaluated' }));
@@ -143,19 +143,15 @@ function checklistNode(plan: PlanDocument, diagnostics: readonly Diagnostic[], c
       label: r.item.label,
       kind: 'checklist-item',
       passed: r.passed,
-      description: r.off.length > 0 && r.failures === 0 ? 'not checked' : r.passed ? 'passed' : problemsText(r.failures),
+      state: r.state,
+      description: r.state === 'passed' ? 'passed' : r.state === 'failed' ? problemsText(r.failures) : r.state === 'not-applicable' ? 'not applicable: no backfill phase' : `unverified: ${r.reason}`,
     };
-    if (r.failures > 0) {
-      node.problems = r.failures;
-      const first = diagnostics.find((d) => r.item.rules.includes(d.rule));
-      if (first) {
-        const s = diagnosticSpan(plan, first);
-        node.span = s;
-      }
-    }
+    if (r.failures > 0) node.problems = r.failures;
+    // A click shows what keeps the item from passing: its first problem, else its first placeholder.
+    if (r.firstFailure) node.span = diagnosticSpan(plan, r.firstFailure);
+    else if (r.placeholders[0]) node.span = r.placeholders[0].span;
     return node;
   });
-  const passed = results.filter((r) => r.passed).length;
   const failures = results.reduce((n, r) => n + r.failures, 0);
-  return withProblems({ label: 'Quality checklist', kind: 'checklist', description: `${passed} of ${results.length} passed`, children }, failures);
+  return withProblems({ label: 'Quality checklist', kind: 'checklist', description: checklistSummary(results), children }, failures);
 }

@@ -3,30 +3,16 @@ import { durationText, insertPhaseKey } from '../phaseKinds';
 import type { RawRelated } from '../rule';
 import { defineRule } from '../rule';
 import { phaseLabel } from '../ruleHelpers';
-import { conditionDurationMs, formatDuration, parseCondition, parseDuration } from '../values';
+import { lagTriggers, type LagTrigger } from '../metrics';
+import { formatDuration, parseDuration } from '../values';
 
 const DEFAULT = '5s';
 const DEFAULT_MS = 5000;
 
-interface LagTrigger {
-  when: PNode;
-  text: string;
-  ms: number;
-}
-
-/** The phase's lowest replica-lag trigger: a `when` whose metric contains `replica_lag` with a duration threshold. */
+/** The phase's lowest replication-lag trigger (the metric read by its meaning: replica_lag, replication_lag, seconds_behind_master…). */
 function lowestLagTrigger(phase: PNode): LagTrigger | undefined {
   let lowest: LagTrigger | undefined;
-  for (const t of phase.get('triggers')?.items() ?? []) {
-    const when = t.get('when');
-    const text = when?.str();
-    if (!when || text === undefined) continue;
-    const c = parseCondition(text);
-    if (!c || !c.metric.includes('replica_lag') || c.ofBaseline) continue;
-    const ms = conditionDurationMs(c);
-    if (ms === undefined) continue;
-    if (!lowest || ms < lowest.ms) lowest = { when, text, ms };
-  }
+  for (const t of lagTriggers(phase)) if (!lowest || t.ms < lowest.ms) lowest = t;
   return lowest;
 }
 
@@ -44,7 +30,7 @@ export const rule = defineRule({
   meta: {
     id: 'backfill-throttle',
     severity: 'warning',
-    description: "A backfill phase has no `throttle.max_replica_lag`, or one not below the phase's own replica-lag rollback trigger.",
+    description: "A backfill phase has no `throttle.max_replica_lag`, or one not below the phase's own replication-lag rollback trigger (`replica_lag`, `replication_lag`, `seconds_behind_master`…).",
     rationale:
       'A backfill competes with production traffic; the method throttles it on replica lag so that reads served by replicas stay fresh. ' +
       'The throttle has to act before the rollback trigger does: if the backfill only slows down at the lag that aborts the phase, the throttle never helps. ' +
@@ -86,9 +72,9 @@ export const rule = defineRule({
     const related: RawRelated[] = [{ span: trigger.when.reportSpan, message: `The replica-lag rollback trigger, at ${human(trigger.ms)}` }];
     ctx.report({
       span: lag.reportSpan,
-      message:
-        `${phaseLabel(phase)} throttles at max_replica_lag ${s!.trim()}, which is not below its rollback trigger '${trigger.text.trim()}': ` +
-        'the trigger rolls the phase back before the throttle has slowed the backfill down. ' +
+      message: `${phaseLabel(phase)} throttles at ${s!.trim()} of lag, not below its lag trigger at ${human(trigger.ms)}.`,
+      detail:
+        `Its trigger '${trigger.text.trim()}' rolls the phase back before the throttle (\`max_replica_lag: ${s!.trim()}\`) has slowed the backfill down. ` +
         `Set max_replica_lag below ${human(trigger.ms)}${value ? `, such as ${value}` : ''}.`,
       related,
       fix: value ? { title: `Set max_replica_lag to ${value}`, edits: [ctx.edits.replaceValue(lag, value)], preferred: true } : undefined,

@@ -1,9 +1,10 @@
-import { Flow, itemLines, type RawEdit, type YValue } from '../fixes';
+import { itemLines, type RawEdit, type YValue } from '../fixes';
 import type { PNode } from '../node';
 import type { PlanDocument } from '../plan';
 import type { RuleContext } from '../rule';
 import { defineRule } from '../rule';
 import { isEmpty } from '../ruleHelpers';
+import { consumerStub } from '../templates';
 import { trimEndOffset } from '../text';
 
 const PATH_TODO = 'TODO: how it moves to the new shape';
@@ -18,13 +19,8 @@ function firstChangedTable(plan: PlanDocument): string | undefined {
 }
 
 function stub(plan: PlanDocument): { [key: string]: YValue } {
-  return {
-    name: 'TODO: service or job',
-    kind: 'other',
-    access: 'read',
-    tables: new Flow([firstChangedTable(plan) ?? 'TODO: table']),
-    migration_path: PATH_TODO,
-  };
+  // Who reads the tables, how and when they move: only the author knows; the stub says so.
+  return { ...consumerStub(firstChangedTable(plan) ?? 'TODO_table'), name: 'TODO: service or job', migration_path: PATH_TODO };
 }
 
 /** Inserts a `consumers:` block list before assessment/phases, with a blank line after it when the section above ends with one. */

@@ -93,8 +93,8 @@ export const rule = defineRule({
       }
       ctx.report({
         span: value === undefined ? context.missingSpan : value.reportSpan,
-        message:
-          `The context ${value === undefined ? 'does not state' : 'leaves empty'} ${what} (\`${field}\`), which the method gathers before anything starts: ${why}. ${fill}`,
+        message: `The context ${value === undefined ? 'does not state' : 'leaves empty'} ${what} (\`${field}\`).`,
+        detail: `The method gathers it before anything starts: ${why}. ${fill}`,
         ...(value !== undefined || inPlace ? { fix: { title: `Insert \`${field}\` into the context`, edits: [edit] } } : {}),
         data: { missing: [field] },
       });

@@ -1,19 +1,23 @@
 import { Flow } from '../fixes';
-import { insertPhaseKey, joinList, trimmedReportSpan } from '../phaseKinds';
+import { cutoverMode, insertPhaseKey, joinList, trimmedReportSpan } from '../phaseKinds';
 import { defineRule } from '../rule';
 import { isEmpty, phaseLabel } from '../ruleHelpers';
 
 const RAMP = [1, 10, 50, 100];
+/** The largest step up between two stages: 10 times the share of traffic. */
+const MAX_JUMP = 10;
 const FLAG_TODO = 'TODO: feature flag name';
 
 /** What is wrong with a ramp of valid numbers, or an empty list when nothing is. */
 function rampProblems(ramp: number[]): string[] {
-  if (ramp.length === 0) return ['it is empty'];
+  if (ramp.length === 0) return ['is empty'];
   const out: string[] = [];
   const drop = ramp.findIndex((n, i) => i > 0 && n <= ramp[i - 1]);
-  if (drop > 0) out.push(`it is not strictly increasing (${ramp[drop - 1]} then ${ramp[drop]})`);
-  if (ramp[ramp.length - 1] !== 100) out.push(`it ends at ${ramp[ramp.length - 1]}, not 100`);
-  if (ramp[0] > 10) out.push(`it starts at ${ramp[0]}, above 10`);
+  if (drop > 0) out.push(`is not strictly increasing (${ramp[drop - 1]} then ${ramp[drop]})`);
+  if (ramp[ramp.length - 1] !== 100) out.push(`ends at ${ramp[ramp.length - 1]}, not 100`);
+  if (ramp[0] > 10) out.push(`starts at ${ramp[0]}, above 10`);
+  const jump = ramp.findIndex((n, i) => i > 0 && ramp[i - 1] > 0 && n > ramp[i - 1] * MAX_JUMP);
+  if (jump > 0) out.push(`jumps from ${ramp[jump - 1]} to ${ramp[jump]}, over ${MAX_JUMP}x`);
   return out;
 }
 
@@ -21,14 +25,16 @@ export const rule = defineRule({
   meta: {
     id: 'cutover-ramp',
     severity: 'error',
-    description: 'A cutover phase has no `flag`, or a `ramp` that is missing, not strictly increasing, not ending at 100 or starting above 10 percent.',
+    description:
+      'A flag cutover (`mode: flag`, the default) has no `flag`, or a `ramp` that is missing, not strictly increasing, not ending at 100, starting above 10 percent or jumping more than 10x between stages.',
     rationale:
       'The method moves reads to the new shape behind a feature flag, in stages, so that a problem reaches a small share of traffic first and rolling back is a flag flip, not a deploy. ' +
-      'The ramp has to start small (10% or less), only ever go up, and end with all traffic on the new path; otherwise the cutover is either a big bang or never finishes.',
+      'The ramp has to start small (10% or less), only ever go up, by at most ten times the traffic from one stage to the next, and end with all traffic on the new path; otherwise the cutover is a big bang (`[5, 100]` moves 95% of traffic in one step) or never finishes. ' +
+      'A cutover by an atomic swap or by an online schema change tool (`mode: swap`, `mode: tool`) has no flag to ramp.',
     fixable: true,
   },
   checkPhase(phase, ctx) {
-    if (phase.kind !== 'cutover') return;
+    if (phase.kind !== 'cutover' || cutoverMode(phase) !== 'flag') return;
     const node = phase.node;
     const flag = node.get('flag');
     if (flag === undefined || isEmpty(flag)) {
@@ -61,9 +67,10 @@ export const rule = defineRule({
     if (problems.length === 0) return;
     ctx.report({
       span: trimmedReportSpan(ctx.plan, ramp),
-      message:
-        `${phaseLabel(phase)} has a ramp that does not stage the cutover: ${joinList(problems)}. ` +
-        `A ramp starts with 10% of traffic or less, only goes up, and ends at 100, such as [${RAMP.join(', ')}].`,
+      message: `${phaseLabel(phase)} has the ramp [${values.join(', ')}], which ${problems[0]}.`,
+      detail:
+        `It does not stage the cutover: it ${joinList(problems)}. ` +
+        `A ramp starts with 10% of traffic or less, only goes up, at most ${MAX_JUMP} times the traffic per stage, and ends at 100, such as [${RAMP.join(', ')}].`,
       fix: { title: fixTitle, edits: [ctx.edits.replaceValue(ramp, new Flow(RAMP))], preferred: true },
     });
   },

@@ -1,4 +1,4 @@
-import { insertPhaseKey } from '../phaseKinds';
+import { cutoverMode, insertPhaseKey } from '../phaseKinds';
 import { defineRule } from '../rule';
 import { phaseLabel } from '../ruleHelpers';
 
@@ -6,7 +6,7 @@ export const rule = defineRule({
   meta: {
     id: 'cutover-shadow-reads',
     severity: 'warning',
-    description: 'A cutover phase whose `shadow_reads` is missing or false.',
+    description: 'A flag cutover (`mode: flag`, the default) whose `shadow_reads` is missing or false.',
     rationale:
       'Before a read is served from the new shape, the method reads both shapes and compares them, logging every mismatch. ' +
       'Shadow reads find backfill bugs and dual-write gaps while the old path still answers users, when fixing them costs nothing. ' +
@@ -14,7 +14,8 @@ export const rule = defineRule({
     fixable: true,
   },
   checkPhase(phase, ctx) {
-    if (phase.kind !== 'cutover') return;
+    // A swap or a tool's cutover has no read path to shadow: it moves all reads at once, atomically.
+    if (phase.kind !== 'cutover' || cutoverMode(phase) !== 'flag') return;
     const v = phase.node.get('shadow_reads');
     // A non-boolean value is the schema's to report.
     if (v !== undefined && v.bool() !== false) return;

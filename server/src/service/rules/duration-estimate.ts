@@ -1,5 +1,26 @@
+import type { PNode } from '../node';
 import { assessmentOf } from '../phaseKinds';
-import { defineRule } from '../rule';
+import { defineRule, type RuleContext } from '../rule';
+import { parseDuration } from '../values';
+
+/** An estimate that does not fit in the downtime window it has to run in. */
+function windowCheck(ctx: RuleContext, est: PNode): void {
+  const downtime = ctx.plan.root?.get('context')?.get('downtime');
+  if (!downtime?.isMap || downtime.get('zero_downtime')?.bool() !== false) return;
+  const window = downtime.get('window');
+  const w = window?.str() !== undefined ? parseDuration(window.str()!) : undefined;
+  const duration = est.isMap ? est.get('duration') : undefined;
+  const d = duration?.str() !== undefined ? parseDuration(duration.str()!) : undefined;
+  if (!window || !duration || w === undefined || d === undefined || d <= w || w === 0) return;
+  ctx.report({
+    span: duration.reportSpan,
+    message: `The duration estimate (${duration.str()!.trim()}) is longer than the downtime window (${window.str()!.trim()}).`,
+    detail:
+      'Work that must finish inside the window will still be running when it closes, with the service down or half migrated. ' +
+      'Make the slow part online (a batched backfill outside the window), negotiate a longer window, or split the migration.',
+    related: [{ span: window.reportSpan, message: 'The downtime window' }],
+  });
+}
 
 const WEAK: Record<string, string> = {
   staging: 'staging data is smaller and colder than production, so it underestimates lock waits, replica lag and I/O',
@@ -10,7 +31,7 @@ export const rule = defineRule({
   meta: {
     id: 'duration-estimate',
     severity: 'warning',
-    description: 'The assessment has no `duration_estimate`, or its basis is `staging` or `guess`.',
+    description: 'The assessment has no `duration_estimate`, its basis is `staging` or `guess`, or it is longer than the downtime window.',
     rationale:
       'How long the backfill and cutover take decides the maintenance windows, the on-call rota and whether the batch size is right. ' +
       'The method asks for an estimate measured against production-scale data (production or a production replica): staging runs and guesses are routinely off by an order of magnitude.',
@@ -32,6 +53,7 @@ export const rule = defineRule({
     // A non-mapping estimate or a basis that is not a string: the schema's.
     const basis = est.isMap ? est.get('basis') : undefined;
     const b = basis?.str();
+    windowCheck(ctx, est);
     if (!basis || b === undefined || !(b in WEAK)) return;
     ctx.report({
       span: basis.reportSpan,

@@ -28,16 +28,23 @@ import { rule as baselineLatency } from './baseline-latency';
 import { rule as duplicateId } from './duplicate-id';
 import { rule as ignoreReason } from './ignore-reason';
 import { rule as unusedIgnore } from './unused-ignore';
+import { rule as placeholder } from './placeholder';
+import { rule as implausibleValue } from './implausible-value';
+import { rule as triggerThreshold } from './trigger-threshold';
+import { rule as backfillKeyRange } from './backfill-key-range';
 
 /** The rule catalog, in the spec's order. Every file in this folder is registered here (a test checks it). */
 export const RULES: readonly Rule[] = [
   yamlSyntax,
   schema,
+  placeholder,
+  implausibleValue,
   contextMissing,
   renameNeedsConsumers,
   phaseCriteria,
   integrityCheck,
   rollbackTrigger,
+  triggerThreshold,
   rollbackProcedure,
   pointOfNoReturn,
   missingDualWrite,
@@ -45,6 +52,7 @@ export const RULES: readonly Rule[] = [
   phaseOrder,
   additiveFirst,
   backfillIdempotent,
+  backfillKeyRange,
   backfillBatchSize,
   backfillThrottle,
   cutoverRamp,

@@ -10,6 +10,16 @@ const PHASE_ID = new RegExp(PATTERNS.phaseId);
 /** Kinds that are still reversible without a restore when the plan has no verification phase. */
 const REVERSIBLE_KINDS = new Set(['dual-write', 'backfill', 'cutover']);
 
+/** A rollback that goes back to a backup: a restore, a point-in-time recovery. */
+const RESTORE = /\brestor(?:e|es|ed|ing)\b(?:[^.;]|\.(?=\S)){0,60}\b(?:backup|snapshot|dump|pitr)s?\b|\b(?:backup|snapshot|dump)s?\b(?:[^.;]|\.(?=\S)){0,40}\brestor(?:e|ed|ing)\b|\bPITR\b|\bpoint[- ]in[- ]time (?:recovery|restore)\b/i;
+/** "no restore needed", "without a restore": a rollback that says it needs none. */
+const NEGATED = /\b(?:no|not|never|without|nor|avoids?)\b[^.;]{0,30}\b(?:restor|backup|pitr|point[- ]in[- ]time)/i;
+
+/** Whether a rollback procedure needs a restore from backup. */
+export function needsRestore(rollback: string): boolean {
+  return RESTORE.test(rollback) && !NEGATED.test(rollback);
+}
+
 /** Where to point at a phase: its id, else its first key. */
 function phaseSpan(p: Phase): readonly [number, number] {
   return p.node.get('id')?.reportSpan ?? p.node.missingSpan;
@@ -20,7 +30,7 @@ export const rule = defineRule({
     id: 'point-of-no-return',
     severity: 'error',
     description:
-      '`point_of_no_return` is missing, names no phase, or names a phase listed before the first verification phase (with none: a dual-write, backfill or cutover phase).',
+      '`point_of_no_return` is missing, names no phase, names a phase listed before the first verification phase (with none: a dual-write, backfill or cutover phase), or comes after a phase whose rollback already needs a restore from backup.',
     rationale:
       'The method marks one point of no return: the first phase whose rollback needs a restore from backup instead of a flag flip or a redeploy. ' +
       'Everyone involved must know where it is, and it must come after the migration has been verified, so that nothing irreversible happens to data nobody has checked. ' +
@@ -60,8 +70,9 @@ export const rule = defineRule({
         : undefined;
       ctx.report({
         span: root.missingSpan,
-        message:
-          'The plan has no `point_of_no_return`: nobody can tell from it after which phase undoing the migration needs a restore from backup. ' +
+        message: 'The plan has no `point_of_no_return`.',
+        detail:
+          'Nobody can tell from it after which phase undoing the migration needs a restore from backup. ' +
           `Add \`point_of_no_return: <phase id>\` naming the first phase whose rollback needs a restore, ${usually}.`,
         ...(fix ? { fix } : {}),
       });
@@ -74,12 +85,30 @@ export const rule = defineRule({
     if (!named) {
       ctx.report({
         span: pnr.reportSpan,
-        message: `\`point_of_no_return\` names ${JSON.stringify(id)}, which is not the id of any phase, so the plan does not say where undoing stops being cheap. ${hint}`,
+        message: `\`point_of_no_return\` names '${id.length > 30 ? `${id.slice(0, 29)}…` : id}', which is not a phase of this plan.`,
+        detail: `The plan then does not say where undoing stops being cheap. ${hint}`,
         ...setTo(pnr),
       });
       return;
     }
-    if (!tooEarly(named)) return;
+    if (!tooEarly(named)) {
+      // A phase before the declared point whose own rollback is a restore: the real point is earlier.
+      for (const p of phases) {
+        if (p.index >= named.index) break;
+        const rollback = p.node.get('rollback');
+        const text = rollback?.text();
+        if (!rollback || text === undefined || !needsRestore(text)) continue;
+        ctx.report({
+          span: rollback.reportSpan,
+          message: `The rollback of phase ${phaseName(p)} needs a restore, before the point of no return ${phaseName(named)}.`,
+          detail:
+            `Its rollback (${JSON.stringify(text.trim().length > 80 ? `${text.trim().slice(0, 79)}…` : text.trim())}) goes back to a backup, so undoing this phase already loses what was written since: the point of no return is here, not at ${phaseName(named)}. ` +
+            'Either make the phase undoable without a restore (keep the old data until cleanup), or move `point_of_no_return` to it and verify before it runs.',
+          related: [{ span: pnr.reportSpan, message: 'The declared point of no return' }],
+        });
+      }
+      return;
+    }
     const related: RawRelated[] = verification
       ? [{ span: phaseSpan(verification), message: `the first verification phase, ${phaseName(verification)}` }]
       : [{ span: phaseSpan(named), message: `${phaseLabel(named)}, a ${named.kind} phase` }];
@@ -88,7 +117,8 @@ export const rule = defineRule({
       : `it is a ${named.kind} phase, and with no verification phase nothing has been verified when it runs`;
     ctx.report({
       span: pnr.reportSpan,
-      message: `\`point_of_no_return\` names phase ${phaseName(named)}: ${why}. The point of no return belongs after verification. ${hint}`,
+      message: `\`point_of_no_return\` names phase ${phaseName(named)}, before anything is verified.`,
+      detail: `${why[0].toUpperCase()}${why.slice(1)}. The point of no return belongs after verification. ${hint}`,
       related,
       ...setTo(pnr),
     });

@@ -5,6 +5,7 @@ import { defineRule, type RuleContext } from '../rule';
 import { phaseLabel, phaseName } from '../ruleHelpers';
 import { getPlanValidator, PLAN_SCHEMA, type JsonSchema, type SchemaError } from '../schemaValidator';
 import type { Span } from '../types';
+import { placeholderWhy } from '../placeholders';
 import { PATTERNS } from '../values';
 
 // ------------------------------------------------------------------ helpers
@@ -332,17 +333,17 @@ const REQUIRED: Record<string, Record<string, Required>> = {
   },
   'consumers/*': {
     name: { why: 'name the service, job, cache, index, API or event that reads or writes the tables', value: () => 'TODO: consumer name' },
-    kind: { why: `say what it is: one of ${list(enumAt(['consumers', 0, 'kind']))}`, value: () => 'other' },
+    kind: { why: `say what it is: one of ${list(enumAt(['consumers', 0, 'kind']))}`, value: () => `TODO: one of ${list(enumAt(['consumers', 0, 'kind']))}` },
   },
   'context/changes/*': {
-    kind: { why: `say what changes: one of ${list(enumAt(['context', 'changes', 0, 'kind']))}`, value: () => 'other' },
+    kind: { why: `say what changes: one of ${list(enumAt(['context', 'changes', 0, 'kind']))}`, value: () => 'TODO: the kind of change' },
     table: { why: 'name the table it applies to, so its consumers can be checked', value: () => 'TODO: table' },
   },
   'context/data_volume/*': {
     table: { why: 'name the table these numbers describe', value: () => 'TODO: table' },
   },
   'assessment/duration_estimate': {
-    basis: { why: 'say what the estimate was measured on: production, production-replica, staging or guess', value: () => 'guess' },
+    basis: { why: 'say what the estimate was measured on: production, production-replica, staging or guess', value: () => 'TODO: production, production-replica, staging or guess' },
     duration: { why: 'write how long the migration is expected to take, such as 6h (measured on production-scale data)' },
   },
 };
@@ -512,7 +513,7 @@ function reportUnknownKey(namer: Namer, root: PNode, e: SchemaError, report: Rep
     const s = suggest(key, allowed.filter((k) => !present.has(k)));
     if (s !== undefined) {
       suggestion = s;
-      message = `Unknown key '${key}' ${where}. Did you mean '${s}'?`;
+      message = `Unknown key '${key}' ${where}; did you mean '${s}'?`;
       if (value?.keySpan) fix = { title: `Rename '${key}' to '${s}'`, edits: [{ span: value.keySpan, text: s }], preferred: true };
     } else {
       const kindNote = isPhase && phase?.kind ? ` (a ${phase.kind} phase)` : '';
@@ -536,6 +537,8 @@ function reportValue(ctx: RuleContext, namer: Namer, root: PNode, json: unknown,
   const aliased = node.src !== node.node;
   const report: Reporter = (f) => reportFound(aliased ? { span: f.span, message: f.message, data: f.data } : f);
   const data = jsonAt(json, segs);
+  // A placeholder where a typed value belongs (`rows: TODO`) is the placeholder rule's: one problem, one diagnostic.
+  if (typeof data === 'string' && placeholderWhy(data, 'typed') !== undefined) return;
   const schema = schemaAt(path);
   const subject = namer.valueSubject(path);
   const span = valueSpan(ctx, node);
@@ -570,7 +573,9 @@ function reportValue(ctx: RuleContext, namer: Namer, root: PNode, json: unknown,
     }
     const message = data === null
       ? `${subject} is empty: write ${noun.replace(/^an? /, 'the ')}. Use one of: ${list(allowed)}.`
-      : `${shown(data)} is not ${noun}. Use one of: ${list(allowed)}.${hint}`;
+      : s
+        ? `${shown(data)} is not ${noun}; did you mean '${s}'? Use one of: ${list(allowed)}.${hint.replace(/^ Did you mean '[^']*'\?$/, '')}`
+        : `${shown(data)} is not ${noun}. Use one of: ${list(allowed)}.${hint}`;
     report({ span, message, ...(s ? { fix: replace(`Change to '${s}'`, s) } : {}), data: { ...base, keyword: 'enum' } });
     return;
   }
@@ -656,7 +661,7 @@ function expectedText(schema: JsonSchema | undefined, types: string[]): string {
     }
     case 'object': {
       const keys = schema?.required?.length ? schema.required : Object.keys(schema?.properties ?? {}).slice(0, 3);
-      return keys.length ? `a mapping with keys such as ${keys.map(code).join(', ')}` : 'a mapping of keys';
+      return keys.length ? `a mapping with keys such as ${keys.slice(0, 2).map(code).join(', ')}` : 'a mapping of keys';
     }
     default:
       return types.join(' or ');
