@@ -1,7 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, findConfigFile, loadConfigFile, mergeConfigs, todayFromEnv } from './config';
-import { formatJson, formatSarif, formatText, summarize, type FileResult } from './report';
+import { CONFIG_FILE, ConfigError, findConfigFile, loadConfigFile, mergeConfigs, todayFromEnv, validateConfig } from './config';
+import { escapeControls, formatJson, formatSarif, formatText, summarize, type FileResult } from './report';
 import { fixAll, lint } from './service/lint';
 import { PLAN_TEMPLATE } from './service/planTemplate';
 import { renderMarkdown } from './service/render';
@@ -73,11 +74,11 @@ export function main(argv: string[], io: Io): number {
     }
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError) {
-      io.stderr(`migplan: ${err.message}\n`);
+      complain(io, err.message);
       return 2;
     }
     // Anything else is a bug of ours: still one line, no stack trace, exit 2.
-    io.stderr(`migplan: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    complain(io, `internal error: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
   }
 }
@@ -109,29 +110,180 @@ function parseArgs(args: string[], withValue: string[], flags: string[]): Parsed
   return { positional, options };
 }
 
+/** One line on stderr, `migplan: ...`, with control characters escaped (the message may carry paths and plan text). */
+function complain(io: Io, message: string): void {
+  io.stderr(`migplan: ${escapeControls(message)}\n`);
+}
+
 function display(io: Io, file: string): string {
   const rel = path.relative(io.cwd, file);
   return (rel === '' || rel.startsWith('..') ? file : rel).split(path.sep).join('/');
 }
 
-/** Reads a plan as text: one-line errors for missing, unreadable, binary or non-UTF-8 files. */
-function readPlan(io: Io, file: string): string {
-  const shown = display(io, file);
-  let buf: Buffer;
+/**
+ * A file name's bytes as text: UTF-8 where they are UTF-8, any other byte as
+ * `\xNN` (names on Linux are bytes, and need not be UTF-8).
+ */
+function showBytes(b: Buffer): string {
+  if (isUtf8(b)) return b.toString('utf8');
+  let out = '';
+  let i = 0;
+  while (i < b.length) {
+    const lead = b[i];
+    const n = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    if (n > 0 && i + n <= b.length && isUtf8(b.subarray(i, i + n))) {
+      out += b.toString('utf8', i, i + n);
+      i += n;
+    } else {
+      out += `\\x${lead.toString(16).padStart(2, '0')}`;
+      i++;
+    }
+  }
+  return out;
+}
+
+const SEP = Buffer.from(path.sep);
+
+function joinBytes(dir: Buffer, name: Buffer | string): Buffer {
+  const tail = typeof name === 'string' ? Buffer.from(name) : name;
+  return dir.length > 0 && dir[dir.length - 1] === SEP[0] ? Buffer.concat([dir, tail]) : Buffer.concat([dir, SEP, tail]);
+}
+
+/** An absolute path as bytes, split at its last separator: the folder and the name. */
+function splitBytes(p: Buffer): { dir: Buffer; base: Buffer } {
+  let i = p.length - 1;
+  while (i >= 0 && p[i] !== 0x2f && !(path.sep === '\\' && p[i] === 0x5c)) i--;
+  if (i < 0) return { dir: Buffer.from('.'), base: p };
+  // The root keeps its separator (`/`, `C:\`).
+  const isRoot = i === 0 || (path.sep === '\\' && i === 2 && p[1] === 0x3a);
+  return { dir: p.subarray(0, isRoot ? i + 1 : i), base: p.subarray(i + 1) };
+}
+
+/** A plan to read: its path as bytes for the file system, and as shown to the user. */
+interface PlanFile {
+  /** Absolute; any bytes the file system allows. */
+  fsPath: Buffer;
+  /** Relative to the working folder where possible, with `/`, other bytes than UTF-8 as `\xNN`. */
+  shown: string;
+  /** The bytes `shown` stands for, when they are not UTF-8 (SARIF percent-encodes them). */
+  rawShown?: Buffer;
+}
+
+function planFromArg(io: Io, abs: string): PlanFile {
+  return { fsPath: Buffer.from(abs), shown: display(io, abs) };
+}
+
+/** A plan found in a folder walk: `root` (absolute, from the command line) and the names below it. */
+function planFromWalk(io: Io, root: string, names: Buffer[]): PlanFile {
+  const rel = path.relative(io.cwd, root);
+  let prefix = (rel.startsWith('..') ? root : rel).split(path.sep).join('/');
+  if (prefix !== '' && !prefix.endsWith('/')) prefix += '/';
+  const shown = prefix + names.map(showBytes).join('/');
+  const plan: PlanFile = { fsPath: names.reduce(joinBytes, Buffer.from(root)), shown };
+  if (!names.every((n) => isUtf8(n))) {
+    plan.rawShown = Buffer.concat([Buffer.from(prefix), ...names.flatMap((n, i) => (i === 0 ? [n] : [Buffer.from('/'), n]))]);
+  }
+  return plan;
+}
+
+/** What was read of a plan: its text, and what identifies that version of the file. */
+interface PlanRead {
+  text: string;
+  bytes: Buffer;
+  stat: fs.BigIntStats;
+}
+
+const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
+const O_NOCTTY = fs.constants.O_NOCTTY ?? 0;
+
+/** Only regular files are plans: a FIFO blocks, a device never ends, a socket cannot be read. */
+function refuseNonRegular(shown: string, st: fs.Stats | fs.BigIntStats): void {
+  if (st.isFile()) return;
+  const what = st.isDirectory()
+    ? 'a folder'
+    : st.isFIFO()
+      ? 'a FIFO'
+      : st.isSocket()
+        ? 'a socket'
+        : st.isCharacterDevice()
+          ? 'a character device'
+          : st.isBlockDevice()
+            ? 'a block device'
+            : 'not a regular file';
+  throw new UsageError(`${shown}: ${what === 'not a regular file' ? what : `is ${what}, not a plan file`}`);
+}
+
+/** `size`: as the file reported it; undefined when the file was found larger than it said while it was read. */
+function tooLarge(shown: string, size: number | undefined): UsageError {
+  return new UsageError(`${shown}: ${size === undefined ? `more than ${MAX_FILE_BYTES / 1048576} MiB` : `${Math.round(size / 1048576)} MiB`} is too large for a plan`);
+}
+
+/** Why `p` cannot be opened: a missing file, or a symlink to one, or a symlink loop. */
+function openReason(p: Buffer, err: unknown): string {
+  if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') {
+    try {
+      if (fs.lstatSync(p).isSymbolicLink()) return `broken symbolic link (its target ${showBytes(fs.readlinkSync(p, { encoding: 'buffer' }))} does not exist)`;
+    } catch {
+      // Gone altogether: no such file.
+    }
+  }
+  return ioReason(err);
+}
+
+/**
+ * Reads from `fd` to its end, but never more than `limit` bytes: the size the
+ * file reported is a hint (0 for /proc files, and a file may grow meanwhile).
+ */
+function readBounded(fd: number, sizeHint: number, limit: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total < limit) {
+    const want = Math.min(limit - total, Math.max(sizeHint + 1 - total, 65536));
+    const buf = Buffer.allocUnsafe(want);
+    const n = fs.readSync(fd, buf, 0, want, null);
+    if (n === 0) break;
+    chunks.push(n === want ? buf : buf.subarray(0, n));
+    total += n;
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+}
+
+/** Reads the bytes of a regular file, at most MAX_FILE_BYTES + 1 of them, and the state of the file that was read. */
+function readRegular(p: Buffer, shown: string): { bytes: Buffer; stat: fs.BigIntStats } {
+  let fd: number;
   try {
-    const st = fs.statSync(file);
-    if (st.isDirectory()) throw new UsageError(`${shown}: is a folder, not a plan file`);
-    if (st.size > MAX_FILE_BYTES) throw new UsageError(`${shown}: ${Math.round(st.size / 1048576)} MiB is too large for a plan`);
-    buf = fs.readFileSync(file);
+    // Refused before opening: opening a FIFO blocks, opening a device can do things.
+    const st = fs.statSync(p);
+    refuseNonRegular(shown, st);
+    if (st.size > MAX_FILE_BYTES) throw tooLarge(shown, st.size);
+    // O_NONBLOCK: should the file have become a FIFO since, opening it does not block (it is then refused).
+    fd = fs.openSync(p, fs.constants.O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`${shown}: ${openReason(p, err)}`);
+  }
+  try {
+    const stat = fs.fstatSync(fd, { bigint: true });
+    refuseNonRegular(shown, stat);
+    const bytes = readBounded(fd, Number(stat.size), MAX_FILE_BYTES + 1);
+    if (bytes.length > MAX_FILE_BYTES) throw tooLarge(shown, undefined);
+    return { bytes, stat };
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`${shown}: ${ioReason(err)}`);
+  } finally {
+    fs.closeSync(fd);
   }
-  if (buf.subarray(0, 8192).includes(0)) throw new UsageError(`${shown}: not a text file (binary content)`);
+}
+
+/** Reads a plan as text: one-line errors for missing, unreadable, special, binary or non-UTF-8 files. */
+function readPlan(plan: PlanFile): PlanRead {
+  const { bytes, stat } = readRegular(plan.fsPath, plan.shown);
+  if (bytes.subarray(0, 8192).includes(0)) throw new UsageError(`${plan.shown}: not a text file (binary content)`);
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), bytes, stat };
   } catch {
-    throw new UsageError(`${shown}: not valid UTF-8 text`);
+    throw new UsageError(`${plan.shown}: not valid UTF-8 text`);
   }
 }
 
@@ -145,61 +297,209 @@ function ioReason(err: unknown): string {
       return 'permission denied';
     case 'EISDIR':
       return 'is a folder';
+    case 'ELOOP':
+      return 'symbolic link loop';
     default:
       return code ? `cannot read (${code})` : 'cannot read';
   }
 }
 
-/** Expands PATH arguments to plan files, in a stable order. */
-function collectPlans(io: Io, args: string[]): string[] {
-  const out: string[] = [];
+/**
+ * Expands PATH arguments to plan files, in a stable order. A bad argument is
+ * a usage error; a folder that cannot be read inside a walk is reported with
+ * `problem` and the walk goes on.
+ */
+function collectPlans(io: Io, args: string[], problem: (message: string) => void): PlanFile[] {
+  const out = new Map<string, PlanFile>();
+  const add = (p: PlanFile): void => {
+    const key = p.fsPath.toString('latin1');
+    if (!out.has(key)) out.set(key, p);
+  };
   for (const arg of args) {
     const abs = path.resolve(io.cwd, arg);
     let st: fs.Stats;
     try {
       st = fs.statSync(abs);
     } catch (err) {
-      throw new UsageError(`${arg}: ${ioReason(err)}`);
+      throw new UsageError(`${arg}: ${openReason(Buffer.from(abs), err)}`);
     }
     if (st.isDirectory()) {
-      const found: string[] = [];
-      walk(abs, found);
-      if (found.length === 0) throw new UsageError(`${arg}: no *.migplan.yaml files in this folder`);
-      out.push(...found.sort());
+      const found: PlanFile[] = [];
+      const problems = walk(io, abs, [], found, problem);
+      if (found.length === 0 && problems === 0) throw new UsageError(`${arg}: no *.migplan.yaml files in this folder`);
+      found.sort((a, b) => (a.shown < b.shown ? -1 : a.shown > b.shown ? 1 : 0)).forEach(add);
     } else {
       if (!YAML_RE.test(abs)) throw new UsageError(`${arg}: not a YAML file (plans are named *.migplan.yaml)`);
-      out.push(abs);
+      add(planFromArg(io, abs));
     }
   }
-  return [...new Set(out)];
+  return [...out.values()];
 }
 
-function walk(dir: string, out: string[]): void {
-  let entries: fs.Dirent[];
+const NODE_MODULES = Buffer.from('node_modules');
+
+/**
+ * Finds plans under `root`/`names`. Folder entries are bytes (`encoding:
+ * 'buffer'`): a name that is not UTF-8 still names its file. Everything named
+ * like a plan that is not a folder is a plan to read, a symlink included (it
+ * is followed once, when read), so that a FIFO, a device or a broken link is
+ * reported rather than passed over; symlinked folders are not entered (no
+ * loops, no plans counted twice). Returns the number of problems reported.
+ */
+function walk(io: Io, root: string, names: Buffer[], out: PlanFile[], problem: (message: string) => void): number {
+  const dir = names.reduce(joinBytes, Buffer.from(root));
+  let entries: fs.Dirent<Buffer>[];
   try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
+    entries = fs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
   } catch (err) {
-    throw new UsageError(`${dir}: ${ioReason(err)}`);
+    problem(`${names.length === 0 ? display(io, root) : planFromWalk(io, root, names).shown}: ${ioReason(err)}`);
+    return 1;
   }
+  let problems = 0;
   for (const e of entries) {
+    const name = e.name;
     if (e.isDirectory()) {
-      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-      walk(path.join(dir, e.name), out);
-    } else if (e.isFile() && PLAN_RE.test(e.name)) out.push(path.join(dir, e.name));
+      if (name.equals(NODE_MODULES) || name[0] === 0x2e) continue;
+      problems += walk(io, root, [...names, name], out, problem);
+    } else if (PLAN_RE.test(name.toString('latin1'))) {
+      if (e.isSymbolicLink()) {
+        try {
+          if (fs.statSync(joinBytes(dir, name)).isDirectory()) continue;
+        } catch {
+          // A broken link or a loop: reading it reports which.
+        }
+      }
+      out.push(planFromWalk(io, root, [...names, name]));
+    }
   }
+  return problems;
 }
 
-function configFor(io: Io, file: string, explicit: LintConfig | undefined, cache: Map<string, LintConfig>): LintConfig {
+/** The nearest `.migplanrc.json` at or above `dir` (bytes: folders need not have UTF-8 names). */
+function findConfig(dir: Buffer): Buffer | undefined {
+  let d = dir;
+  // Folders whose names are not UTF-8 are looked at here; from the first that is, findConfigFile goes on.
+  while (!isUtf8(d)) {
+    const f = joinBytes(d, CONFIG_FILE);
+    if (fs.existsSync(f)) return f;
+    const up = splitBytes(d).dir;
+    if (up.equals(d)) return undefined;
+    d = up;
+  }
+  const found = findConfigFile(d.toString('utf8'));
+  return found === undefined ? undefined : Buffer.from(found);
+}
+
+/** Reads a config file found next to or above a plan; a FIFO or a device there is refused, not read. */
+function loadFoundConfig(file: Buffer): LintConfig {
+  const shown = showBytes(file);
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile()) refuseNonRegular(shown, st);
+  } catch (err) {
+    if (err instanceof UsageError) throw new ConfigError(err.message.replace(/not a plan file$/, 'not a config file'));
+    // Let loadConfigFile say what is wrong.
+  }
+  if (isUtf8(file)) return loadConfigFile(file.toString('utf8'));
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${shown}: cannot read config (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${shown}: invalid JSON (${(err as Error).message})`);
+  }
+  return validateConfig(value, shown);
+}
+
+function configFor(io: Io, file: Buffer, explicit: LintConfig | undefined, cache: Map<string, LintConfig>): LintConfig {
   const day: LintConfig = io.today !== undefined ? { today: io.today } : {};
   if (explicit) return mergeConfigs(explicit, day);
-  const found = findConfigFile(path.dirname(file));
+  const found = findConfig(splitBytes(file).dir);
   if (!found) return day;
-  let c = cache.get(found);
+  const key = found.toString('latin1');
+  let c = cache.get(key);
   if (!c) {
-    c = loadConfigFile(found);
-    cache.set(found, c);
+    c = loadFoundConfig(found);
+    cache.set(key, c);
   }
   return mergeConfigs(c, day);
+}
+
+/** Whether the file at `target` is no longer the version `read` was made from. */
+function changedSince(target: Buffer, read: PlanRead): boolean {
+  let st: fs.BigIntStats;
+  try {
+    st = fs.statSync(target, { bigint: true });
+  } catch {
+    return true; // deleted or moved away: that was someone's decision too
+  }
+  if (st.dev !== read.stat.dev || st.ino !== read.stat.ino || st.size !== BigInt(read.bytes.length) || st.mtimeNs !== read.stat.mtimeNs) return true;
+  try {
+    return !readRegular(target, '').bytes.equals(read.bytes);
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Writes fixes over a plan without ever leaving it half-written, and never
+ * over someone else's save: the new text goes to a temporary file in the
+ * plan's own folder (the real one, behind any symlink) with the plan's mode,
+ * and is renamed over the plan only if the plan is still the version that
+ * was read. Returns false, writing nothing, when it is not.
+ */
+function writeFixes(plan: PlanFile, read: PlanRead, text: string): boolean {
+  // The native realpath: the JS one decodes a Buffer path as UTF-8 and loses bytes that are not.
+  const target = fs.realpathSync.native(plan.fsPath, { encoding: 'buffer' });
+  const { dir, base } = splitBytes(target);
+  let tmp: Buffer | undefined;
+  let fd: number | undefined;
+  try {
+    for (let attempt = 0; fd === undefined; attempt++) {
+      // Hidden, not named like a plan (a concurrent `lint DIR` passes it by), and short enough for any name.
+      tmp = joinBytes(dir, Buffer.concat([Buffer.from('.'), base.subarray(0, 100), Buffer.from(`.${process.pid}-${Math.random().toString(36).slice(2, 10)}.migplan-tmp`)]));
+      try {
+        fd = fs.openSync(tmp, 'wx', 0o600);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 10) {
+          tmp = undefined;
+          throw err;
+        }
+      }
+    }
+    fs.writeFileSync(fd, text);
+    try {
+      fs.fchownSync(fd, Number(read.stat.uid), Number(read.stat.gid));
+    } catch {
+      // Only root may give a file away; the owner is then the one who ran the fix.
+    }
+    fs.fchmodSync(fd, Number(read.stat.mode) & 0o7777);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    if (changedSince(target, read)) {
+      fs.unlinkSync(tmp!);
+      tmp = undefined;
+      return false;
+    }
+    fs.renameSync(tmp!, target);
+    tmp = undefined;
+    return true;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+    if (tmp !== undefined) {
+      try {
+        fs.unlinkSync(tmp);
+      } catch {
+        // Nothing more to do about it.
+      }
+    }
+  }
 }
 
 function lintCommand(args: string[], io: Io): number {
@@ -209,31 +509,58 @@ function lintCommand(args: string[], io: Io): number {
   if (positional.length === 0) throw new UsageError('lint needs at least one PATH (a plan file or a folder)');
   const configPath = (options.get('--config') ?? options.get('-c')) as string | undefined;
   const explicit = configPath ? loadConfigFile(path.resolve(io.cwd, configPath)) : undefined;
-  const files = collectPlans(io, positional);
+  // Problems with one file or folder (unreadable, not a regular file, a fix not written) are
+  // reported in a line each; the other plans are still checked.
+  let ioProblems = 0;
+  let notWritten = 0;
+  const problem = (message: string): void => {
+    complain(io, message);
+    ioProblems++;
+  };
+  const files = collectPlans(io, positional, problem);
   const cache = new Map<string, LintConfig>();
   const results: FileResult[] = [];
   for (const file of files) {
-    const text = readPlan(io, file);
-    const config = configFor(io, file, explicit, cache);
+    let read: PlanRead;
+    try {
+      read = readPlan(file);
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      problem(err.message);
+      continue;
+    }
+    // (The config is looked up after the plan is read: a test saves the plan from there, as another program would.)
+    const config = configFor(io, file.fsPath, explicit, cache);
     let diagnostics;
     if (options.has('--fix')) {
-      const fixed = fixAll(text, { config });
-      if (fixed.blockedByYaml) io.stderr(`migplan: note: ${display(io, file)}: not fixed, it has YAML errors; fix those first\n`);
-      if (fixed.text !== text) {
-        try {
-          fs.writeFileSync(file, fixed.text);
-        } catch (err) {
-          throw new UsageError(`${display(io, file)}: cannot write fixes (${ioReason(err)})`);
-        }
-      }
+      const fixed = fixAll(read.text, { config });
+      if (fixed.blockedByYaml) complain(io, `note: ${file.shown}: not fixed, it has YAML errors; fix those first`);
       diagnostics = fixed.diagnostics;
-    } else diagnostics = lint(text, { config }).diagnostics;
-    results.push({ path: display(io, file), diagnostics });
+      if (fixed.text !== read.text) {
+        let written = false;
+        try {
+          written = writeFixes(file, read, fixed.text);
+          if (!written) {
+            complain(io, `${file.shown}: changed since it was read; fixes not written (run lint --fix again)`);
+            notWritten++;
+          }
+        } catch (err) {
+          problem(`${file.shown}: cannot write fixes (${ioReason(err)})`);
+        }
+        // What is on disk is what was read: report that.
+        if (!written) diagnostics = lint(read.text, { config }).diagnostics;
+      }
+    } else diagnostics = lint(read.text, { config }).diagnostics;
+    results.push({ path: file.shown, ...(file.rawShown ? { rawPath: file.rawShown } : {}), diagnostics });
   }
-  if (format === 'json') io.stdout(formatJson(results));
-  else if (format === 'sarif') io.stdout(formatSarif(results, VERSION));
-  else io.stdout(formatText(results, io.color, options.has('--verbose')));
-  return summarize(results).errors > 0 ? 1 : 0;
+  if (results.length > 0) {
+    if (format === 'json') io.stdout(formatJson(results));
+    else if (format === 'sarif') io.stdout(formatSarif(results, VERSION));
+    else io.stdout(formatText(results, io.color, options.has('--verbose')));
+  }
+  if (ioProblems > 0) return 2;
+  if (summarize(results).errors > 0) return 1;
+  return notWritten > 0 ? 2 : 0;
 }
 
 function renderCommand(args: string[], io: Io): number {
@@ -241,11 +568,12 @@ function renderCommand(args: string[], io: Io): number {
   if (positional.length !== 1) throw new UsageError('render needs exactly one plan FILE');
   const file = path.resolve(io.cwd, positional[0]);
   if (!YAML_RE.test(file)) throw new UsageError(`${positional[0]}: not a YAML file (plans are named *.migplan.yaml)`);
+  const plan = planFromArg(io, file);
   const configPath = (options.get('--config') ?? options.get('-c')) as string | undefined;
-  const config = configFor(io, file, configPath ? loadConfigFile(path.resolve(io.cwd, configPath)) : undefined, new Map());
-  const text = readPlan(io, file);
-  const { plan, diagnostics } = lint(text, { config });
-  const md = renderMarkdown(plan, diagnostics, config);
+  const config = configFor(io, plan.fsPath, configPath ? loadConfigFile(path.resolve(io.cwd, configPath)) : undefined, new Map());
+  const { text } = readPlan(plan);
+  const { plan: model, diagnostics } = lint(text, { config });
+  const md = renderMarkdown(model, diagnostics, config);
   const out = (options.get('-o') ?? options.get('--output')) as string | undefined;
   if (out === undefined) io.stdout(md);
   else {
@@ -269,13 +597,36 @@ function initCommand(args: string[], io: Io): number {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${name}: already exists; not overwriting it`);
     throw new UsageError(`${name}: cannot write (${ioReason(err)})`);
   }
-  io.stdout(`Wrote ${name}. Fill in the TODOs, then run: migplan lint ${name}\n`);
-  if (!PLAN_RE.test(name)) io.stderr(`migplan: note: editors recognise plans by the name *.migplan.yaml\n`);
+  const shown = escapeControls(name);
+  io.stdout(`Wrote ${shown}. Fill in the TODOs, then run: migplan lint ${shown}\n`);
+  if (!PLAN_RE.test(name)) complain(io, 'note: editors recognise plans by the name *.migplan.yaml');
   return 0;
+}
+
+/**
+ * A reader that goes away (`migplan render plan.migplan.yaml | head -2`) ends
+ * the process quietly: on stdout with exit 0, as `grep` and `git` users
+ * expect; on stderr with the exit code already decided. Any other failure to
+ * write the output is one line on stderr and exit 2. Without these handlers
+ * Node throws the stream's error event with a stack trace.
+ */
+function endQuietlyOnWriteErrors(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    try {
+      process.stderr.write(`migplan: cannot write the output (${err.code ?? err.message})\n`);
+    } finally {
+      process.exit(2);
+    }
+  });
+  process.stderr.on('error', () => {
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 2);
+  });
 }
 
 /** Entry point when run as a program. */
 export function run(): void {
+  endQuietlyOnWriteErrors();
   const color = process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0' ? true : process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
   const code = main(process.argv.slice(2), {
     cwd: process.cwd(),

@@ -5,8 +5,10 @@ import type { Diagnostic, Severity } from './service/types';
 export { RULE_DOCS_BASE, ruleDocUrl };
 
 export interface FileResult {
-  /** As shown to the user: relative to the working directory, with `/`. */
+  /** As shown to the user: relative to the working directory, with `/`; bytes of a name that are not UTF-8 as `\xNN`. */
   path: string;
+  /** The bytes `path` stands for, when they are not UTF-8 (SARIF percent-encodes these, not the escapes). */
+  rawPath?: Buffer;
   diagnostics: Diagnostic[];
 }
 
@@ -45,6 +47,25 @@ const COLORS: Record<Severity | 'dim' | 'bold', [string, string]> = {
   bold: ['\x1b[1m', '\x1b[22m'],
 };
 
+/** C0 and C1 controls, DEL, and the bidi controls (embeddings, overrides, isolates, marks). */
+const CONTROL_RE = /[\x00-\x1f\x7f-\x9f\p{Bidi_Control}]/gu;
+const SHORT_ESCAPES: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * Text from a plan or a file name made safe for a terminal: control
+ * characters are written as escapes (`\x1b`, `\r`, `\u202e`), so a plan
+ * cannot move the cursor, erase or recolour a line, start a new one, or
+ * reorder what is shown.
+ */
+export function escapeControls(s: string): string {
+  return s.replace(CONTROL_RE, (c) => {
+    const short = SHORT_ESCAPES[c];
+    if (short !== undefined) return short;
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -58,9 +79,10 @@ export function formatText(results: FileResult[], color: boolean, verbose = fals
   const lines: string[] = [];
   for (const r of results)
     for (const d of r.diagnostics) {
-      const where = `${r.path}:${d.range.start.line + 1}:${d.range.start.character + 1}`;
-      lines.push(`${where} ${paint(d.severity, d.severity)} ${paint('dim', d.rule)} ${d.message}`);
-      if (verbose && d.detail) lines.push(`    ${d.detail}`);
+      // Everything but the numbers and the severity can come from the plan or its name.
+      const where = `${escapeControls(r.path)}:${d.range.start.line + 1}:${d.range.start.character + 1}`;
+      lines.push(`${where} ${paint(d.severity, d.severity)} ${paint('dim', escapeControls(d.rule))} ${escapeControls(d.message)}`);
+      if (verbose && d.detail) lines.push(`    ${escapeControls(d.detail)}`);
     }
   const s = summarize(results);
   const problems = s.errors + s.warnings + s.infos;
@@ -69,11 +91,47 @@ export function formatText(results: FileResult[], color: boolean, verbose = fals
   return lines.join('\n') + '\n';
 }
 
+/** What encodeURIComponent leaves as it is. */
+const URI_KEEP = /[A-Za-z0-9\-_.!~*'()]/;
+
+function percentEncode(bytes: Buffer): string {
+  let out = '';
+  for (const b of bytes) {
+    const c = String.fromCharCode(b);
+    out += b < 0x80 && URI_KEEP.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * A shown path as a URI reference: each segment percent-encoded (`#`, `?`,
+ * `%`, `:` and spaces are data in a file name, syntax in a URI), `/` kept;
+ * the bytes of a name that is not UTF-8 are encoded as they are. An absolute
+ * path becomes a `file:` URI.
+ */
+export function pathUri(shown: string, raw?: Buffer): string {
+  const bytes = raw ?? Buffer.from(shown, 'utf8');
+  const segments: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0x2f) {
+      segments.push(bytes.subarray(start, i));
+      start = i + 1;
+    }
+  }
+  const drive = process.platform === 'win32' && segments.length > 1 && /^[A-Za-z]:$/.test(segments[0].toString('latin1'));
+  const encoded = segments.map((s, i) => (drive && i === 0 ? s.toString('latin1') : percentEncode(s))).join('/');
+  if (drive) return `file:///${encoded}`;
+  if (shown.startsWith('/')) return `file://${encoded}`;
+  return encoded;
+}
+
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
 /** SARIF 2.1.0 with the whole catalog as rule metadata. */
 export function formatSarif(results: FileResult[], version: string): string {
   const index = new Map(RULES.map((r, i) => [r.meta.id, i]));
+  const uris = results.map((r) => pathUri(r.path, r.rawPath));
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -97,7 +155,7 @@ export function formatSarif(results: FileResult[], version: string): string {
           },
         },
         columnKind: 'utf16CodeUnits',
-        artifacts: results.map((r) => ({ location: { uri: encodeURI(r.path) } })),
+        artifacts: uris.map((uri) => ({ location: { uri } })),
         results: results.flatMap((r, artifactIndex) =>
           r.diagnostics.map((d) => ({
             ruleId: d.rule,
@@ -107,7 +165,7 @@ export function formatSarif(results: FileResult[], version: string): string {
             locations: [
               {
                 physicalLocation: {
-                  artifactLocation: { uri: encodeURI(r.path), index: artifactIndex },
+                  artifactLocation: { uri: uris[artifactIndex], index: artifactIndex },
                   region: {
                     startLine: d.range.start.line + 1,
                     startColumn: d.range.start.character + 1,
