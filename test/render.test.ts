@@ -1,7 +1,9 @@
 /**
  * The Markdown renderer and the quality checklist: snapshots of the example
  * plan and of a plan with gaps (test/snapshots/), escaping of hostile text
- * checked through markdown-it's HTML, determinism, and robustness.
+ * checked through markdown-it's HTML, URLs and addresses that no autolinker
+ * (markdown-it's linkify, GFM's) turns into links, determinism, robustness,
+ * and rendering time linear in the length of plan text.
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -29,6 +31,14 @@ function render(text: string): string {
 function decode(html: string): string {
   return html.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
 }
+
+/** The text a reader sees in markdown-it's HTML (tags dropped, entities decoded). */
+function textOf(html: string): string {
+  return decode(html.replace(/<[^>]*>/g, ''));
+}
+
+/** The word joiner the renderer puts into URLs and addresses so that nothing links them. */
+const WJ = /\u2060/g;
 
 function diag(rule: string): Diagnostic {
   return { rule, severity: 'error', message: 'm', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } };
@@ -153,7 +163,8 @@ describe('render: escaping', () => {
       const html = md.render(escapeInline(s));
       const m = /^<p>([\s\S]*)<\/p>\n$/.exec(html);
       assert.ok(m, `one paragraph: ${html}`);
-      assert.equal(decode(m[1]), s.trim().replace(/\s*[\r\n]+\s*/g, ' '));
+      // Word joiners (invisible) break URLs and addresses; the text is otherwise the same.
+      assert.equal(decode(m[1]).replace(WJ, ''), s.trim().replace(/\s*[\r\n]+\s*/g, ' '));
     });
   }
 
@@ -225,9 +236,107 @@ describe('render: escaping', () => {
   });
 });
 
+describe('render: URLs and addresses in plan text are not links', () => {
+  // markdown-it as the preview has it, with linkify (which approximates GFM's
+  // autolinks), and with linkify's fuzzy links, e-mails and IPs all on.
+  const fuzzy = new MarkdownIt({ html: false, linkify: true });
+  fuzzy.linkify.set({ fuzzyLink: true, fuzzyEmail: true, fuzzyIP: true });
+  const renderers: Array<[string, typeof md]> = [
+    ['markdown-it', md],
+    ['markdown-it with linkify', new MarkdownIt({ html: false, linkify: true })],
+    ['markdown-it with fuzzy linkify', fuzzy],
+  ];
+  // GFM's extended autolinks, liberally: cmark-gfm finds `scheme://` and
+  // `www.` in the Markdown as written; GitHub's second pass (modelled by
+  // mdast-util-gfm-autolink-literal) and cmark-gfm's e-mail pass look at the
+  // decoded text of text nodes, so they see through `\.` and `&#58;`, and
+  // GitHub links @mentions.
+  const GFM_MARKDOWN = /(?:https?|ftp):\/\/|www\./i;
+  const GFM_TEXT = /(?:https?|ftp):\/\/|www\.|[-.+\w]@|@\w/i;
+  const hostile = [
+    'https://evil.example/a?b=1',
+    'see http://evil.example, now',
+    'HTTPS://EVIL.EXAMPLE/X',
+    'ftp://files.evil.example/dump',
+    'www.evil.example',
+    'WwW.evil.example/path',
+    'www.1x.example',
+    '(www.evil.example)',
+    '*www.evil.example* _https://evil.example_ ~www.evil.example~',
+    'https\\://evil.example and www\\.evil.example',
+    'https&#58;//evil.example and www&#46;evil.example and a&#64;evil.example',
+    '//evil.example/x and //localhost/x',
+    'http://127.0.0.1:8080/ and http://[::1]/',
+    'user@evil.example',
+    'first.last+tag@sub.evil.example.',
+    'a@b.c and a@@b.c and @ alone',
+    'mailto:dba@evil.example xmpp:dba@evil.example',
+    '@octocat and @org/team',
+    '<https://evil.example> [x](https://evil.example) ![y](https://evil.example/i.png)',
+    'https://evil.example/\\_\\`|*',
+    'https:///evil.example and ///evil.example/x and a//b',
+  ];
+  const contexts: Array<[string, (x: string) => string]> = [
+    ['prose', (x) => x],
+    ['a heading', (x) => `# ${x}`],
+    ['a list item', (x) => `- ${x}`],
+    ['a numbered list item', (x) => `1. ${x}`],
+    ['a table cell', (x) => `| a | b |\n| --- | --- |\n| ${x} | — |`],
+  ];
+  for (const s of hostile) {
+    it(`keeps ${JSON.stringify(s)} as text`, () => {
+      const out = escapeInline(s);
+      assert.doesNotMatch(out, GFM_MARKDOWN, out);
+      for (const [where, wrap] of contexts) {
+        for (const [name, r] of renderers) {
+          const html = r.render(wrap(out));
+          assert.doesNotMatch(html, /<a[\s>]/, `${name}, in ${where}: ${html}`);
+          const text = textOf(html);
+          assert.doesNotMatch(text, GFM_TEXT, `GFM would link in ${where}: ${JSON.stringify(text)}`);
+          assert.ok(text.replace(WJ, '').includes(s), `${name}, in ${where}, shows ${JSON.stringify(text)}`);
+        }
+      }
+    });
+  }
+
+  it('a plan full of URLs and addresses renders without a link anywhere', () => {
+    const text = read(path.join(RENDER_INPUTS, 'links.migplan.yaml'));
+    const out = render(text);
+    assert.doesNotMatch(out, GFM_MARKDOWN);
+    for (const [name, r] of renderers) {
+      const html = r.render(out);
+      assert.doesNotMatch(html, /<a[\s>]/, name);
+      const visible = textOf(html);
+      assert.doesNotMatch(visible, GFM_TEXT);
+      // Still all there, as text: headings, prose, lists, table cells, problems.
+      const plain = visible.replace(WJ, '');
+      for (const s of [
+        'Move https://evil.example/a?b=1 to www.evil.example (ops@evil.example)',
+        '@octocat, dana@example.com',
+        'WWW.EVIL.EXAMPLE/plan, ftp://files.evil.example/dump and //evil.example/x.',
+        'Mail mailto:dba@evil.example or xmpp:dba@evil.example; ask @dba-team.',
+        'Phase 1: Dual-write per https://evil.example/runbook (dual-write)',
+        'Announce on HTTP://EVIL.EXAMPLE and www.1x.example',
+        'Page oncall@evil.example and open https://evil.example/incident',
+        'unknown kind: https://evil.example/kind',
+        "'https://evil.example/kind' is not a phase kind",
+      ]) {
+        assert.ok(plain.includes(s), `${name} shows ${JSON.stringify(s)}`);
+      }
+    }
+    const tableRows = tables(md.render(out)).find((t) => t.header[0] === 'Name')?.rows ?? [];
+    assert.deepEqual(tableRows.map((r) => r.length), [5], 'the consumer row keeps its cells');
+  });
+
+  it('leaves code spans and fenced blocks verbatim', () => {
+    assert.equal(codeSpan('https://evil.example a@b.c'), '`https://evil.example a@b.c`');
+    assert.equal(fencedBlock('GET https://evil.example\nwww.evil.example'), '```\nGET https://evil.example\nwww.evil.example\n```');
+  });
+});
+
 describe('render: determinism and robustness', () => {
   it('renders the same input to the same bytes, with \\n line ends and one final newline', () => {
-    for (const file of [EXAMPLE, path.join(RENDER_INPUTS, 'gaps.migplan.yaml'), path.join(RENDER_INPUTS, 'hostile.migplan.yaml')]) {
+    for (const file of [EXAMPLE, ...['gaps', 'hostile', 'links'].map((f) => path.join(RENDER_INPUTS, `${f}.migplan.yaml`))]) {
       const text = read(file);
       const a = render(text);
       const b = render(text);
@@ -305,6 +414,112 @@ describe('render: determinism and robustness', () => {
     assert.ok(out.includes('_Not specified._'));
     assert.ok(!out.includes('- [x]'));
     assert.ok(out.includes('could not be evaluated'));
+  });
+});
+
+describe('render: time linear in the length of plan text', () => {
+  // Long runs of one character: spaces, tabs, line breaks and the characters
+  // the renderer escapes or breaks, each in every kind of field (heading,
+  // paragraphs, list item, table cell, code span, fenced block, condition).
+  const RUNS = [' ', '\t', '\r', '\n', ' \n', '\r\n', '\n\t\n', '-', '\\', '`', '|', '*', '_', '#', '&', '/', '@', '.', 'w', '1.', ' a'];
+  const FIELDS: Array<[string, RegExp, (v: string) => string]> = [
+    ['title', /^title: .*$/m, (v) => `title: ${v}`],
+    ['summary', /^summary: >\n(?: {2}.*\n)+/m, (v) => `summary: ${v}\n`],
+    ['engine', /^ {2}engine: .*$/m, (v) => `  engine: ${v}`],
+    ['current_schema', /^ {2}current_schema: \|\n(?: {4}.*\n)+/m, (v) => `  current_schema: ${v}\n`],
+    ['migration_path', /^ {4}migration_path: .*$/m, (v) => `    migration_path: ${v}`],
+    ['a step', /^( {4}steps:\n {6}- ).*$/m, (v) => `$1${v}`],
+    ['a check query', /^( {8}query: ).*$/m, (v) => `$1${v}`],
+    ['a trigger', /^( {6}- when: ).*$/m, (v) => `$1${v}`],
+    ['an action', /^( {8}action: ).*$/m, (v) => `$1${v}`],
+    ['a rollback', /^( {4}rollback: ).*$/m, (v) => `$1${v}`],
+  ];
+  const example = read(EXAMPLE);
+  // About 300 lines: the example plan and a few dozen more consumers.
+  const padding = Array.from({ length: 24 }, (_, i) => `  - name: extra-${i}\n    kind: job\n    access: read\n    tables: [users]\n    migration_path: Reads the new columns from release ${50 + i}.\n`).join('');
+  const base = example.replace(/^assessment:/m, `${padding}\nassessment:`);
+
+  /** The plan with `a<run…>b` (about `n` characters) in the given fields (JSON strings are YAML double-quoted scalars). */
+  function planWith(run: string, n: number, fields = FIELDS): string {
+    const value = JSON.stringify(`a${run.repeat(Math.ceil(n / run.length))}b`);
+    let text = base;
+    for (const [name, re, line] of fields) {
+      assert.match(text, re, name);
+      text = text.replace(re, line(value.replace(/\$/g, '$$$$')));
+    }
+    return text;
+  }
+
+  /**
+   * Milliseconds to render a plan (the best of `tries`); the Markdown is
+   * checked too. CPU time of this process, not wall-clock time: what the
+   * rendering costs, whatever else a busy machine is running.
+   */
+  function timeRender(text: string, tries = 2): number {
+    const { plan, diagnostics } = lint(text, { maxLength: 64 * 1024 * 1024 });
+    assert.ok(plan.root, 'the plan is read');
+    let best = Infinity;
+    for (let i = 0; i < tries; i++) {
+      const before = process.cpuUsage();
+      const out = renderMarkdown(plan, diagnostics);
+      const used = process.cpuUsage(before);
+      best = Math.min(best, (used.user + used.system) / 1000);
+      assert.ok(out.endsWith('\n') && !out.endsWith('\n\n'), 'ends with one newline');
+      assert.ok(!out.includes('\r'));
+    }
+    return best;
+  }
+
+  it('a ~300-line plan with one field of 100,000 repeated characters renders in well under a second', () => {
+    assert.ok(base.split('\n').length >= 300);
+    timeRender(planWith('x', 1000));
+    let slowest = { ms: 0, what: '' };
+    for (const run of RUNS) {
+      for (const field of FIELDS) {
+        const ms = timeRender(planWith(run, 100_000, [field]), 1);
+        const what = `${JSON.stringify(run)} × 100,000 in ${field[0]}`;
+        assert.ok(ms < 500, `${what}: ${ms.toFixed(0)} ms`);
+        if (ms > slowest.ms) slowest = { ms, what };
+      }
+    }
+    if (process.env.MIGPLAN_TIMINGS) console.log(`slowest: ${slowest.what}, ${slowest.ms.toFixed(1)} ms`);
+  });
+
+  it('four times the text takes about four times as long, not sixteen', () => {
+    timeRender(planWith('x', 1000));
+    for (const run of RUNS) {
+      // Grow n until one rendering takes long enough to time (a quadratic path gets there early).
+      timeRender(planWith(run, 1000), 1);
+      let n = 2000;
+      let t1 = timeRender(planWith(run, n));
+      while (t1 < 8 && n < 400_000) {
+        n *= 2;
+        t1 = timeRender(planWith(run, n));
+      }
+      // More runs at n, so that one slow run there (compilation, a pause) does not hide a slow 4n.
+      t1 = Math.min(t1, timeRender(planWith(run, n)));
+      let t4 = timeRender(planWith(run, 4 * n));
+      // A pause of the garbage collector can slow one run: measure again before failing.
+      for (let retry = 0; retry < 3 && t4 / t1 >= 8; retry++) {
+        t1 = Math.min(t1, timeRender(planWith(run, n), 3));
+        t4 = Math.min(t4, timeRender(planWith(run, 4 * n), 3));
+      }
+      if (process.env.MIGPLAN_TIMINGS) console.log(`${JSON.stringify(run)}: ${n} → ${t1.toFixed(1)} ms, ${4 * n} → ${t4.toFixed(1)} ms`);
+      assert.ok(t4 / t1 < 8, `${JSON.stringify(run)} × ${n} in every field: ${t1.toFixed(1)} ms, × ${4 * n}: ${t4.toFixed(1)} ms (ratio ${(t4 / t1).toFixed(1)}; linear is 4, quadratic 16)`);
+    }
+  });
+
+  it('a 5 MiB field renders in under five seconds', () => {
+    // In a rollback, which is shown twice (its paragraphs, and a cell of the rollback plan).
+    const rollback = FIELDS.filter(([name]) => name === 'a rollback');
+    for (const run of [' ', '\\', '\r', ' \t\r\n-\\`|*_#&<[~a@b//www.']) {
+      // Quadratic, 5 MiB would take hours: fail early instead.
+      const small = timeRender(planWith(run, 100_000, rollback), 1);
+      assert.ok(small < 500, `${JSON.stringify(run)} × 100,000: ${small.toFixed(0)} ms`);
+      const ms = timeRender(planWith(run, 5 * 1024 * 1024, rollback), 1);
+      assert.ok(ms < 5000, `${JSON.stringify(run)} × 5 MiB: ${ms.toFixed(0)} ms`);
+      if (process.env.MIGPLAN_TIMINGS) console.log(`${JSON.stringify(run)} × 5 MiB: ${ms.toFixed(0)} ms`);
+    }
   });
 });
 

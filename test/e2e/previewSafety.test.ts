@@ -255,8 +255,12 @@ function domReport(): DomReport {
 /** Elements that have no business in a rendered plan. */
 const FORBIDDEN = ['script', 'img', 'iframe', 'frame', 'frameset', 'style', 'object', 'embed', 'form', 'button', 'input', 'textarea', 'select', 'svg', 'math', 'base', 'video', 'audio', 'source', 'details', 'div', 'b', 'meta', 'link', 'a'];
 
+/**
+ * Text as compared: runs of space as one, and without the word joiners (U+2060)
+ * the renderer puts into URL-like text so that no autolinker makes a link of it.
+ */
 function squash(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
+  return s.replace(/\u2060/g, '').replace(/\s+/g, ' ').trim();
 }
 
 describe('the preview cannot be used against the user (headless Chromium, loopback origin)', { timeout: 120_000 }, () => {

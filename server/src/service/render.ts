@@ -5,9 +5,11 @@
  * checklist. Used by `migplan render` and the editor's preview.
  *
  * Everything the plan says is user text: it is escaped so it cannot inject
- * HTML or change the document's structure. Gaps are shown, never skipped
- * ("_Not specified._"). The output is deterministic, uses `\n` and ends with
- * exactly one newline. Rendering never throws, whatever the plan's shape.
+ * HTML, change the document's structure or be autolinked (by GFM or by
+ * markdown-it's linkify), in time linear in its length. Gaps are shown, never
+ * skipped ("_Not specified._"). The output is deterministic, uses `\n` and
+ * ends with exactly one newline. Rendering never throws, whatever the plan's
+ * shape.
  */
 import { checklistSummary, evaluateChecklist } from './checklist';
 import type { PNode } from './node';
@@ -148,47 +150,173 @@ class Writer {
   }
 
   toString(): string {
-    return `${this.lines.join('\n').replace(/\s+$/, '')}\n`;
+    // trimEnd, not `replace(/\s+$/, '')`: that regex retries at every blank of a long run inside the text (quadratic).
+    return `${this.lines.join('\n').trimEnd()}\n`;
   }
 }
 
 // ---------------------------------------------------------------------------
 // Escaping
+//
+// Plan text can be of any length and shape (a value of 5 MiB, a run of 100,000
+// blanks), so everything here is a pass over it in linear time. No regular
+// expression that backtracks over a run: `[ \t]*\n` or `\s+$` is tried again
+// from every blank of a run that does not end where it needs, which is
+// quadratic in the length of the run.
+
+/**
+ * A string built from pieces: runs of text as slices, short pieces (the
+ * escapes of a long run of characters that each need one) as code units, made
+ * into strings 8192 at a time. Linear, and without the millions of small
+ * strings that `+=` or an array of pieces make of such a run.
+ */
+class TextBuilder {
+  private readonly parts: string[] = [];
+  private readonly units: number[] = [];
+
+  /** Appends `s.slice(from, to)` (all of `s` by default). */
+  add(s: string, from = 0, to = s.length): void {
+    if (to - from >= 64) {
+      this.flush();
+      this.parts.push(s.slice(from, to));
+      return;
+    }
+    for (let i = from; i < to; i++) this.units.push(s.charCodeAt(i));
+    if (this.units.length >= 8192) this.flush();
+  }
+
+  toString(): string {
+    this.flush();
+    return this.parts.join('');
+  }
+
+  private flush(): void {
+    if (this.units.length === 0) return;
+    this.parts.push(String.fromCharCode.apply(null, this.units));
+    this.units.length = 0;
+  }
+}
 
 /** Line endings to `\n`. */
 function normEol(s: string): string {
-  return s.replace(/\r\n?/g, '\n');
+  let cr = s.indexOf('\r');
+  if (cr < 0) return s;
+  const out = new TextBuilder();
+  let from = 0;
+  for (; cr >= 0; cr = s.indexOf('\r', from)) {
+    out.add(s, from, cr);
+    out.add('\n');
+    from = s[cr + 1] === '\n' ? cr + 2 : cr + 1;
+  }
+  out.add(s, from);
+  return out.toString();
 }
 
-/** One line: trimmed, line breaks (and the blanks around them) turned into single spaces. */
-function oneLine(s: string): string {
-  return normEol(s).trim().replace(/[ \t]*\n\s*/g, ' ');
+const BLANK = /\s/;
+
+/** Whether `c` is white space as `\s` and String#trim mean it (false for undefined: past either end). */
+function isBlank(c: string | undefined): boolean {
+  return c !== undefined && BLANK.test(c);
+}
+
+/**
+ * One line: trimmed, each line break with the blanks around it (spaces and
+ * tabs before it, any white space after it, further line breaks included)
+ * turned into a single space: what replacing `[ \t]*\n\s*` with ' ' did, in one pass.
+ */
+function oneLine(text: string): string {
+  const s = normEol(text).trim();
+  if (!s.includes('\n')) return s;
+  const out = new TextBuilder();
+  let from = 0;
+  for (let nl = s.indexOf('\n'); nl >= 0; nl = s.indexOf('\n', from)) {
+    let end = nl;
+    while (end > from && (s[end - 1] === ' ' || s[end - 1] === '\t')) end--;
+    out.add(s, from, end);
+    out.add(' ');
+    from = nl + 1;
+    while (from < s.length && isBlank(s[from])) from++;
+  }
+  out.add(s, from);
+  return out.toString();
 }
 
 const WORD = /[\p{L}\p{N}]/u;
 const BACKSLASHED = new Set(['\\', '`', '*', '[', ']', '|', '~', '#']);
 
 /**
+ * A word joiner (U+2060, invisible), written as a character reference: put
+ * into a URL or an address, it keeps every autolinker from seeing one
+ * (`https:/&#8288;/x`, `www&#8288;.x`, `a&#8288;@&#8288;b`).
+ * - GFM's extended autolinks (cmark-gfm) find `http://`, `https://`, `ftp://`
+ *   and `www.` in the Markdown as written, so a reference splitting them is
+ *   enough there; but its e-mail autolinks run on the decoded text of merged
+ *   text nodes, and GitHub also links URLs and @mentions in decoded text:
+ *   there, backslash escapes and references such as `&#58;` or `&#64;` are
+ *   undone and the URL links anyway. A character that is really in the text
+ *   (the word joiner) is what stops them.
+ * - markdown-it's linkify looks at one text token at a time, and a character
+ *   reference is a token of its own, so each side of the joiner is matched
+ *   alone. (A literal U+2060 would not do: linkify-it counts it as part of a
+ *   host name, and with fuzzy links on still links `www`, U+2060, `.evil.com`.)
+ */
+const NO_LINK = '&#8288;';
+
+function isW(c: string): boolean {
+  return c === 'w' || c === 'W';
+}
+
+/**
+ * Whether a word joiner goes between `s[i - 1]` and `s[i]` so that nothing
+ * around it is linked: between the first two and the last two slashes of a
+ * run (`https://`, `//host`, `https:///host`; not all of a long run, which
+ * links nothing), after the `www` of `www.` (any case), and between an `@` and
+ * what it touches (an e-mail address, an @mention, a `mailto:` address).
+ */
+function linkBreakBefore(s: string, i: number): boolean {
+  if (i === 0) return false;
+  const c = s[i];
+  const prev = s[i - 1];
+  if (c === '/') return prev === '/' && (s[i - 2] !== '/' || s[i + 1] !== '/');
+  if (c === '.') return i >= 3 && isW(s[i - 3]) && isW(s[i - 2]) && isW(prev);
+  if (c === '@') return prev !== '@' && !isBlank(prev);
+  return prev === '@' && !isBlank(c);
+}
+
+/**
  * Inline text: HTML-significant characters as entities, Markdown specials
- * backslash-escaped (an intraword `_` is left alone: it cannot emphasise), and
- * a leading list or heading marker neutralised. Line breaks become spaces.
+ * backslash-escaped (an intraword `_` is left alone: it cannot emphasise), URLs,
+ * `www.` names, e-mail addresses and @mentions broken with an invisible word
+ * joiner so that no autolinker links them, and a leading list or heading
+ * marker neutralised. Line breaks become spaces.
  */
 export function escapeInline(text: string): string {
   const s = oneLine(text);
-  let out = '';
+  if (s === '') return '';
+  let out: TextBuilder | undefined; // made at the first character that needs something
+  let from = 0; // the characters from here to i need nothing: copied in one go
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
-    if (c === '&') out += '&amp;';
-    else if (c === '<') out += '&lt;';
-    else if (c === '>') out += '&gt;';
-    else if (BACKSLASHED.has(c)) out += `\\${c}`;
-    else if (c === '_') out += WORD.test(s[i - 1] ?? '') && WORD.test(s[i + 1] ?? '') ? '_' : '\\_';
-    else out += c;
+    let escaped: string | undefined;
+    if (c === '&') escaped = '&amp;';
+    else if (c === '<') escaped = '&lt;';
+    else if (c === '>') escaped = '&gt;';
+    else if (BACKSLASHED.has(c)) escaped = `\\${c}`;
+    else if (c === '_' && !(WORD.test(s[i - 1] ?? '') && WORD.test(s[i + 1] ?? ''))) escaped = '\\_';
+    const linkBreak = linkBreakBefore(s, i);
+    if (escaped === undefined && !linkBreak) continue;
+    out ??= new TextBuilder();
+    out.add(s, from, i);
+    if (linkBreak) out.add(NO_LINK);
+    out.add(escaped ?? c);
+    from = i + 1;
   }
+  out?.add(s, from);
+  let md = out ? out.toString() : s;
   // Block markers at the start of a line: a bullet, a setext underline, an ordered-list number.
-  if (/^([-+=])(\s|$|\1)/.test(out)) out = `\\${out}`;
-  else out = out.replace(/^(\d{1,9})([.)])(?=\s|$)/, '$1\\$2');
-  return out;
+  if (/^([-+=])(\s|$|\1)/.test(md)) md = `\\${md}`;
+  else md = md.replace(/^(\d{1,9})([.)])(?=\s|$)/, '$1\\$2');
+  return md;
 }
 
 /** Length of the longest run of backticks (a loop: a spread of many runs could overflow the stack). */
@@ -216,19 +344,43 @@ export function codeSpan(text: string, inTable = false): string {
 
 /** A fenced code block whose fence is longer than any backtick run inside. */
 export function fencedBlock(text: string, info = ''): string {
-  const body = normEol(text).replace(/^\n+|\s+$/g, '');
+  // Leading line breaks and trailing white space off, without `/^\n+|\s+$/g` (quadratic in a run of blanks).
+  const eol = normEol(text);
+  let start = 0;
+  while (eol[start] === '\n') start++;
+  const body = eol.slice(start).trimEnd();
   const longest = longestBacktickRun(body);
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${fence}${info}\n${body}\n${fence}`;
 }
 
-/** Paragraphs of free text (separated by blank lines), each escaped as inline text. */
+/**
+ * Paragraphs of free text, each escaped as inline text. A blank line (spaces
+ * and tabs at most) ends a paragraph: what splitting at `\n[ \t]*\n` did,
+ * without making a string of every blank line of a long run of them.
+ */
 function paragraphs(text: string): string {
-  return normEol(text)
-    .split(/\n[ \t]*\n/)
-    .map((p) => escapeInline(p))
-    .filter((p) => p !== '')
-    .join('\n\n');
+  const s = normEol(text);
+  const out: string[] = [];
+  const add = (from: number, to: number): void => {
+    const p = escapeInline(s.slice(from, to));
+    if (p !== '') out.push(p);
+  };
+  let start = 0;
+  let nl = s.indexOf('\n');
+  while (nl >= 0) {
+    let next = nl + 1;
+    while (s[next] === ' ' || s[next] === '\t') next++;
+    if (s[next] === '\n') {
+      add(start, nl);
+      start = next + 1;
+      nl = s.indexOf('\n', start);
+    } else {
+      nl = s.indexOf('\n', next);
+    }
+  }
+  add(start, s.length);
+  return out.join('\n\n');
 }
 
 function table(header: readonly string[], rows: readonly string[][]): string {
