@@ -11,11 +11,12 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import { complete, documentSymbols, foldingRanges, hover } from '../server/src/service/features';
-import { applyRawEdits } from '../server/src/service/fixes';
+import { applyRawEdits, type RawEdit } from '../server/src/service/fixes';
 import { fastParse } from '../server/src/service/fastParse';
 import { fixAll, fixEdits, lint, type LintResult } from '../server/src/service/lint';
 import { PlanDocument } from '../server/src/service/plan';
 import { renderMarkdown } from '../server/src/service/render';
+import { preservationProblems } from './preserve';
 import type { LineIndex } from '../server/src/service/text';
 import type { Diagnostic, Range, TextEdit } from '../server/src/service/types';
 
@@ -231,7 +232,132 @@ function longLine(rng: Rng): string {
   }
 }
 
+/** A block scalar's header and text: indicators, chomping, `#` lines, trailing blank and space-only lines. */
+function blockScalar(rng: Rng, indent: string): string {
+  const header = rng.pick(['|', '>', '|-', '|+', '>-', '>+', '|2', '>1-', '|2+']) + rng.pick(['', '', ' # see INC-4711', ' #note']);
+  const explicit = /\d/.exec(header)?.[0];
+  const pad = indent + (explicit ? ' '.repeat(Number(explicit)) : '  ');
+  const body = [
+    'psql -f undo.sql',
+    rng.pick(['# keep the audit rows', '#!/bin/sh', '-- SQL comment', '# migplan-ignore cutover-soak -- text, not a comment']),
+    rng.pick(['', 'SELECT 1; # trailing', '  more indented']),
+  ];
+  const tail = rng.pick(['', '\n', '\n\n', `\n${pad}   `, `\n${pad}\n`, '\n   \n']);
+  return `${header}\n${body.map((l) => (l === '' ? '' : pad + l)).join('\n')}\n${tail}`;
+}
+
+/** The fixable rules, for ignore comments around what fix-all changes. */
+const FIXABLE_RULE_IDS = ['backfill-throttle', 'cutover-soak', 'cutover-ramp', 'rollback-trigger', 'integrity-check', 'phase-criteria', 'verification-sign-off', 'duplicate-id', 'cutover-latency'];
+
+/** One character, repeated: where a regex that backtracks or a per-character allocation shows. */
+const RUN_CHARS = [' ', '-', '#', '\\', '`', '|', '*', '_', ':', '{', '"', "'", 'é', '\t', '>', '&', '!'];
+
 export const MUTATIONS: readonly Mutation[] = [
+  {
+    name: 'block-scalar',
+    weight: 4,
+    // A value becomes a block scalar whose text has `#` lines, chomping indicators and trailing lines.
+    apply: (text, rng) => {
+      const lines = splitKeepingEol(text);
+      const keys = lines.map((l, i) => ({ l, i })).filter(({ l }) => /^(\s*)(?:- )?[\w-]+: \S/.test(l) && !/[|>]\s*$/.test(l));
+      if (keys.length === 0) return text;
+      const { l, i } = rng.pick(keys);
+      const m = /^(\s*(?:- )?)([\w-]+): [^\r\n]*(\r\n|\r|\n)?$/.exec(l);
+      if (!m) return text;
+      const indent = ' '.repeat(m[1].length);
+      lines[i] = `${m[1]}${m[2]}: ${blockScalar(rng, indent)}`.replace(/\n$/, '') + (m[3] ?? '\n');
+      return lines.join('');
+    },
+  },
+  {
+    name: 'commented-empty-list',
+    weight: 3,
+    // An empty list with a comment after its key, after the `[]`, or an anchor on it.
+    apply: (text, rng) => {
+      const lines = splitKeepingEol(text);
+      const keys = lines.map((l, i) => ({ l, i })).filter(({ l }) => /^\s+(?:checks|triggers|entry|steps|exit|ramp|consumers|changes):/.test(l));
+      if (keys.length === 0) return text;
+      const { l, i } = rng.pick(keys);
+      const m = /^(\s*)([\w-]+):[^\r\n]*(\r\n|\r|\n)?$/.exec(l)!;
+      const eol = m[3] ?? '\n';
+      const form = rng.pick([`${m[2]}: [] # TODO(ana)`, `${m[2]}: # INC-4711${eol}${m[1]}  []`, `${m[2]}: &empty []`, `${m[2]}: &e [] # why`, `${m[2]}: !!seq []`]);
+      // The old value's lines (more indented) go with it.
+      let j = i + 1;
+      while (j < lines.length && (lines[j].trim() === '' || /^\s*/.exec(lines[j])![0].length > m[1].length)) j++;
+      lines.splice(i, j - i, `${m[1]}${form}${eol}`);
+      return lines.join('');
+    },
+  },
+  {
+    name: 'ignore-comments',
+    weight: 3,
+    // Ignore comments, with and without reasons (and with placeholder reasons), around fixable findings.
+    apply: (text, rng) => {
+      const at = lineStartAt(text, rng);
+      const rule = rng.pick(FIXABLE_RULE_IDS);
+      const reason = rng.pick([' -- the replicas serve no reads; agreed with SRE', '', ' -- TODO: why', ' because SRE agreed', ' --', ' -- ?']);
+      const lineEnd = text.indexOf('\n', at);
+      const indent = /^[ \t]*/.exec(text.slice(at, lineEnd < 0 ? undefined : lineEnd))![0];
+      return text.slice(0, at) + `${indent}# migplan-ignore ${rule}${reason}\n` + text.slice(at);
+    },
+  },
+  {
+    name: 'lone-cr-comment',
+    weight: 2,
+    // A comment that holds a lone CR (a line break for LSP, text for YAML).
+    apply: (text, rng) => {
+      const lines = splitKeepingEol(text);
+      const keys = lines.map((l, i) => ({ l, i })).filter(({ l }) => /^\s*(?:- )?[\w-]+:/.test(l));
+      if (keys.length === 0) return text;
+      const { l, i } = rng.pick(keys);
+      lines[i] = l.replace(/(\r\n|\r|\n)?$/, (eol) => ` # note one\rnote two${eol}`);
+      return lines.join('');
+    },
+  },
+  {
+    name: 'flow-phase',
+    weight: 2,
+    // A phase written in flow style, one of its strings a double-quoted scalar over two lines.
+    apply: (text, rng) => {
+      const m = /^( *)- id: ([\w-]+)\r?\n\1 {2}kind: ([\w-]+)\r?\n/m.exec(text);
+      if (!m) return text;
+      const ind = m[1];
+      const flow = `${ind}- {id: ${m[2]}, kind: ${m[3]}, title: "a long${rng.pick(['\n', '\n\n'])}${ind}    title", soak: ${rng.pick(['2h', '"2 hours"', '24h'])}, entry: [a], steps: ["b\n${ind}    c"]}\n`;
+      // The rest of the phase (its more indented lines) is dropped with it.
+      let end = m.index + m[0].length;
+      const rest = splitKeepingEol(text.slice(end));
+      let k = 0;
+      while (k < rest.length && (rest[k].trim() === '' || /^\s*/.exec(rest[k])![0].length > ind.length + 1)) end += rest[k++].length;
+      return text.slice(0, m.index) + flow + text.slice(end);
+    },
+  },
+  {
+    name: 'long-run',
+    weight: 2,
+    // One character repeated in a field: in values, keys, comments and block scalars.
+    apply: (text, rng) => {
+      const c = rng.pick(RUN_CHARS);
+      const run = c.repeat(rng.pick([200, 2000, 20_000, 120_000]));
+      const lines = splitKeepingEol(text);
+      const keys = lines.map((l, i) => ({ l, i })).filter(({ l }) => /^\s*(?:- )?[\w-]+: \S/.test(l));
+      if (keys.length === 0) return insertAt(text, rng, run);
+      const { l, i } = rng.pick(keys);
+      switch (rng.int(4)) {
+        case 0:
+          lines[i] = l.replace(/: (\S[^\r\n]*)/, (_m, v: string) => `: ${v}${run}`);
+          break;
+        case 1:
+          lines[i] = l.replace(/: (\S[^\r\n]*)/, (_m, v: string) => `: "${v}${run.replace(/["\\]/g, 'x')}"`);
+          break;
+        case 2:
+          lines[i] = l.replace(/(\r\n|\r|\n)?$/, (eol) => ` # ${run}${eol}`);
+          break;
+        default:
+          lines[i] = l.replace(/: (\S[^\r\n]*)/, (_m, v: string) => `: ${v} ${run}x`);
+      }
+      return lines.join('');
+    },
+  },
   {
     name: 'delete-lines',
     weight: 10,
@@ -555,12 +681,14 @@ export type FailureKind =
   | 'fix-loses-lines'
   | 'fix-not-idempotent'
   | 'fix-rounds-differ'
+  /** A fix changed a comment or a value it was not about (scripts/preserve.ts). */
+  | 'fix-changes-bytes'
   /** The fast parse path and the yaml package give different diagnostics. */
   | 'fast-parse-differs'
   /** No result in seconds: found by the fuzz script's watchdog, never by checkInput itself. */
   | 'hang';
 
-export const FAILURE_KINDS: readonly FailureKind[] = ['crash', 'rule-crash', 'range', 'nondeterministic', 'slow', 'fix-breaks-yaml', 'fix-loses-lines', 'fix-not-idempotent', 'fix-rounds-differ', 'fast-parse-differs', 'hang'];
+export const FAILURE_KINDS: readonly FailureKind[] = ['crash', 'rule-crash', 'range', 'nondeterministic', 'slow', 'fix-breaks-yaml', 'fix-loses-lines', 'fix-not-idempotent', 'fix-rounds-differ', 'fix-changes-bytes', 'fast-parse-differs', 'hang'];
 
 export interface Failure {
   kind: FailureKind;
@@ -750,8 +878,10 @@ export function checkInput(text: string, options: CheckOptions = {}): CheckResul
     return result;
   }
   let fixed: ReturnType<typeof fixAll> | undefined;
+  // Each round's text and edits, checked for byte preservation once the run is timed.
+  const rounds: Array<{ before: string; edits: readonly RawEdit[] }> = [];
   try {
-    fixed = fixAll(text);
+    fixed = fixAll(text, {}, 100, (before, edits) => rounds.push({ before, edits }));
   } catch (err) {
     fail('crash', 'fixAll', errText(err));
   }
@@ -762,6 +892,13 @@ export function checkInput(text: string, options: CheckOptions = {}): CheckResul
     fail('crash', 'render', errText(err));
   }
   result.ms = performance.now() - t0;
+  for (let r = 0; r < rounds.length; r++) {
+    const changed = preservationProblems(rounds[r].before, rounds[r].edits);
+    if (changed.length > 0) {
+      fail('fix-changes-bytes', 'fixAll', `round ${r + 1}: ${changed[0]}`);
+      break;
+    }
+  }
   if (options.timing !== false && result.ms > limit && failures.length === 0) {
     // One slow run may be the garbage collector or another process: keep the best of three.
     result.ms = Math.min(result.ms, timeOnce(text), timeOnce(text));
@@ -828,6 +965,8 @@ export function checkInput(text: string, options: CheckOptions = {}): CheckResul
       for (const e of d.data!.fix!.edits) touchedLines(e, before, touched);
       const kept = untouchedLinesKept(plan.text, after, touched);
       if (!kept.ok) fail('fix-loses-lines', `quick fix of ${d.rule}`, `"${d.data!.fix!.title}" lost ${kept.missing}`);
+      const changed = preservationProblems(plan.text, edits);
+      if (changed.length > 0) fail('fix-changes-bytes', `quick fix of ${d.rule}`, `"${d.data!.fix!.title}": ${changed[0]}`);
       // A single fix that would break the YAML is counted, not failed: editors are only
       // offered the fixes that keep it sound; fix-all, checked below, must stay sound.
       const out = new PlanDocument(after);

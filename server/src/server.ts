@@ -16,9 +16,11 @@ import {
   CompletionItemKind,
   DiagnosticSeverity,
   DidChangeWatchedFilesNotification,
+  ErrorCodes,
   FoldingRangeKind,
   InsertTextFormat,
   ProposedFeatures,
+  ResponseError,
   SymbolKind,
   TextDocumentEdit,
   TextDocumentSyncKind,
@@ -51,6 +53,7 @@ import {
 import { complete, definition, documentSymbols, foldingRanges, hover, planTree, references } from './service/features';
 import type { ServiceSymbol } from './service/features/types';
 import { fixAll, fixEdits, fixKeepsYaml, lint, UNIGNORABLE } from './service/lint';
+import { ignoreCommentEdit } from './service/fixes';
 import { PlanDocument } from './service/plan';
 import { renderPlan } from './service/render';
 import { ruleDocUrl } from './service/ruleDocs';
@@ -123,11 +126,20 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
   let versionedEdits = false;
   /** The VS Code client contributes the same snippets itself; offering ours too would list each twice. */
   let clientSnippets = false;
+  /** Set by `shutdown`: from then on requests fail, as the protocol says, and nothing is validated. */
+  let shutDown = false;
 
   const log = (message: string): void => connection.console.log(message);
 
-  /** Runs a handler; a failure is logged and answered with `fallback`, never thrown. */
+  /** After `shutdown` a request fails with InvalidRequest, as the protocol says. */
+  function refuseAfterShutdown(what: string): void {
+    if (shutDown) throw new ResponseError(ErrorCodes.InvalidRequest, `migplan: the server is shutting down (${what} after shutdown)`);
+  }
+
+  /** Runs a handler; a failure is logged and answered with `fallback`, never thrown. After `shutdown`, requests fail. */
   function guard<T>(what: string, fallback: T, fn: () => T): T {
+    if (shutDown && what === 'validation') return fallback;
+    refuseAfterShutdown(what);
     try {
       return fn();
     } catch (err) {
@@ -229,16 +241,16 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
     return analysis;
   }
 
-  function toLsp(d: Diagnostic, uri: string): LspDiagnostic {
+  function toLsp(a: Analysis, d: Diagnostic, uri: string): LspDiagnostic {
     const out: LspDiagnostic = {
-      range: d.range,
+      range: clientRange(a, d.range),
       severity: d.severity === 'error' ? DiagnosticSeverity.Error : d.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
       code: d.rule,
       source: 'migplan',
       message: d.message,
     };
     if (RULES_BY_ID.has(d.rule)) out.codeDescription = { href: ruleDocUrl(d.rule) };
-    if (d.related?.length) out.relatedInformation = d.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
+    if (d.related?.length) out.relatedInformation = d.related.map((r) => ({ location: { uri, range: clientRange(a, r.range) }, message: r.message }));
     if (d.data) out.data = d.data;
     return out;
   }
@@ -249,7 +261,7 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
     if (!doc) return;
     guard('validation', undefined, () => {
       const a = analysisOf(doc);
-      void connection.sendDiagnostics({ uri, version: a.version, diagnostics: a.diagnostics.map((d) => toLsp(d, uri)) });
+      void connection.sendDiagnostics({ uri, version: a.version, diagnostics: a.diagnostics.map((d) => toLsp(a, d, uri)) });
       void connection.sendNotification(PLAN_CHANGED_NOTIFICATION, { uri, version: a.version });
     });
   }
@@ -280,12 +292,30 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
 
   // ---------------------------------------------------------------- helpers
 
+  /*
+   * The service reads a text without its byte-order mark (its positions do not count it, as the
+   * spec says); a client that keeps the mark in the document counts it as the first character of
+   * line 0. Every position crossing between the two is moved by it, here and only here.
+   */
+
+  /** A service range as the client counts it. */
+  function clientRange(a: Analysis, r: Range): Range {
+    if (!a.plan.bom || (r.start.line !== 0 && r.end.line !== 0)) return r;
+    const move = (p: Range['start']): Range['start'] => (p.line === 0 ? { line: 0, character: p.character + 1 } : p);
+    return { start: move(r.start), end: move(r.end) };
+  }
+
+  /** A client position as the service counts it. */
+  function servicePosition(a: Analysis, p: { line: number; character: number }): { line: number; character: number } {
+    return a.plan.bom && p.line === 0 ? { line: 0, character: Math.max(0, p.character - 1) } : p;
+  }
+
   function spanRange(a: Analysis, span: Span): Range {
-    return a.plan.lines.rangeOf(span);
+    return clientRange(a, a.plan.lines.rangeOf(span));
   }
 
   function offsetOf(a: Analysis, position: { line: number; character: number }): number {
-    return a.plan.lines.offsetAt(position);
+    return a.plan.lines.offsetAt(servicePosition(a, position));
   }
 
   function sameRange(x: Range, y: Range): boolean {
@@ -297,8 +327,8 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
     return { changes: { [doc.uri]: edits } };
   }
 
-  /** The one edit turning `before` into `after`: the differing middle. */
-  function diffEdit(a: Analysis, before: string, after: string): LspTextEdit | undefined {
+  /** The one edit turning the document's text `before` into `after`: the differing middle (offsets of the document's own text). */
+  function diffEdit(doc: TextDocument, before: string, after: string): LspTextEdit | undefined {
     if (before === after) return undefined;
     let start = 0;
     while (start < before.length && start < after.length && before.charCodeAt(start) === after.charCodeAt(start)) start++;
@@ -308,22 +338,18 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
       endB--;
       endA--;
     }
-    return { range: spanRange(a, [start, endB]), newText: after.slice(start, endA) };
+    return { range: { start: doc.positionAt(start), end: doc.positionAt(endB) }, newText: after.slice(start, endA) };
   }
 
-  /** `# migplan-ignore <rule> -- …` above the node the diagnostic starts in. */
-  function ignoreAction(doc: TextDocument, a: Analysis, d: Diagnostic, lsp: LspDiagnostic): CodeAction {
-    const lines = a.plan.lines;
-    const line = d.range.start.line;
-    const text = lines.lineText(line);
-    const indent = text.slice(0, text.length - text.trimStart().length);
-    const eol = a.plan.text.includes('\r\n') ? '\r\n' : '\n';
-    const insert: LspTextEdit = {
-      range: { start: { line, character: 0 }, end: { line, character: 0 } },
-      newText: `${indent}# migplan-ignore ${d.rule} -- TODO: why this does not apply here${eol}`,
-    };
+  /**
+   * `# migplan-ignore <rule> -- …` above the block node the diagnostic starts in; none where a
+   * comment line cannot go without changing a value (see ignoreCommentEdit).
+   */
+  function ignoreAction(doc: TextDocument, a: Analysis, d: Diagnostic, lsp: LspDiagnostic): CodeAction | undefined {
     // The reason is a placeholder, which silences nothing until the author writes why (ignore-reason says so).
-    const action = CodeAction.create(`Ignore ${d.rule} for this node (then write why)`, workspaceEdit(doc, [insert]), CodeActionKind.QuickFix);
+    const edit = ignoreCommentEdit(a.plan, d.rule, a.plan.lines.offsetAt(d.range.start), 'TODO: why this does not apply here');
+    if (!edit) return undefined;
+    const action = CodeAction.create(`Ignore ${d.rule} for this node (then write why)`, workspaceEdit(doc, [{ range: spanRange(a, edit.span), newText: edit.text }]), CodeActionKind.QuickFix);
     action.diagnostics = [lsp];
     return action;
   }
@@ -351,6 +377,11 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
       },
       serverInfo: { name: 'migplan-language-server' },
     };
+  });
+
+  connection.onShutdown(() => {
+    shutDown = true;
+    pending.clear();
   });
 
   connection.onInitialized(() => {
@@ -393,7 +424,7 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
       const actions: CodeAction[] = [];
       if (wantsFixAll) {
         const fixed = fixAll(doc.getText(), { config: a.config, maxLength: maxLength() });
-        const edit = diffEdit(a, doc.getText(), fixed.text);
+        const edit = diffEdit(doc, doc.getText(), fixed.text);
         if (edit) actions.push(CodeAction.create('Fix all migplan problems', workspaceEdit(doc, [edit]), FIX_ALL_KIND));
         else if (fixed.blockedByYaml) {
           const blocked = CodeAction.create('Fix all migplan problems', FIX_ALL_KIND);
@@ -408,18 +439,19 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
         if (lsp.source !== 'migplan') continue;
         // Exact range first; else the same rule on the same line (some clients echo columns in bytes, not UTF-16).
         const d =
-          a.diagnostics.find((x) => x.rule === lsp.code && sameRange(x.range, lsp.range)) ??
+          a.diagnostics.find((x) => x.rule === lsp.code && sameRange(clientRange(a, x.range), lsp.range)) ??
           a.diagnostics.find((x) => x.rule === lsp.code && x.range.start.line === lsp.range.start.line);
         if (!d) continue;
         const fix = d.data?.fix;
         // A quick fix is offered only when applying it keeps the YAML as sound as it is.
         if (fix && fixKeepsYaml(a.plan, fixEdits(a.plan, d))) {
-          const action = CodeAction.create(fix.title, workspaceEdit(doc, fix.edits), CodeActionKind.QuickFix);
+          const action = CodeAction.create(fix.title, workspaceEdit(doc, fix.edits.map((e) => ({ range: clientRange(a, e.range), newText: e.newText }))), CodeActionKind.QuickFix);
           action.diagnostics = [lsp];
           if (fix.preferred) action.isPreferred = true;
           actions.push(action);
         }
-        if (!NO_RULE_ACTIONS.has(d.rule)) actions.push(ignoreAction(doc, a, d, lsp));
+        const ignore = NO_RULE_ACTIONS.has(d.rule) ? undefined : ignoreAction(doc, a, d, lsp);
+        if (ignore) actions.push(ignore);
       }
       return actions;
     }),
@@ -541,13 +573,12 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
     }),
   );
 
-  connection.onRequest(SERVER_INFO_REQUEST, (): ServerInfoResult => ({
-    pid: process.pid,
-    version: VERSION,
-    execArgv: process.execArgv,
-    codeCache: launch.codeCache ?? 'not used',
-  }));
+  connection.onRequest(SERVER_INFO_REQUEST, (): ServerInfoResult => {
+    refuseAfterShutdown('server info');
+    return { pid: process.pid, version: VERSION, execArgv: process.execArgv, codeCache: launch.codeCache ?? 'not used' };
+  });
   connection.onRequest(MEMORY_REQUEST, (): MemoryResult => {
+    refuseAfterShutdown('memory');
     const gc = (globalThis as { gc?: () => void }).gc;
     if (gc) gc();
     const m = process.memoryUsage();

@@ -71,6 +71,41 @@ describe('language server over stdio', { timeout: 60_000 }, () => {
     assert.equal((await open(EXAMPLE)).diagnostics.length, 0);
   });
 
+  it('counts a byte-order mark the client keeps in the text: ranges and quick fixes on line 0, fix-all', async () => {
+    // The service reads the text without its BOM; a client that keeps it counts it as line 0's first character.
+    const text = `\uFEFF${BROKEN.replace(/^#[^\n]*\n/, '').replace('migplan: 1', 'migplan: 2')}`;
+    const { uri: u, doc, diagnostics } = await open(text);
+    const version = diagnostics.find((d) => d.code === 'schema')!;
+    assert.equal(version.range.start.line, 0);
+    assert.equal(doc.getText(version.range), '2', 'the range on line 0 covers the value as the client counts it');
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri: u }, range: version.range, context: { diagnostics: [version], only: ['quickfix'] } })) as CodeAction[];
+    const fix = actions.find((a) => a.title === 'Set migplan to 1')!;
+    const fixed = await change(doc, editsOf(fix.edit, u));
+    assert.ok(fixed.doc.getText().startsWith('\uFEFFmigplan: 1\ntitle:'), JSON.stringify(fixed.doc.getText().slice(0, 30)));
+    assert.ok(!fixed.diagnostics.some((d) => d.code === 'schema'));
+    const all = (await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: u },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll.migplan'] },
+    })) as CodeAction[];
+    const afterAll = TextDocument.applyEdits(fixed.doc, editsOf(all[0].edit, u));
+    assert.equal(afterAll, fixAll(fixed.doc.getText()).text, 'fix-all over LSP gives what fix-all gives, BOM kept, nothing shifted');
+    // A request at a client position on line 0 reads the service's text at the same character.
+    const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: u }, position: { line: 0, character: 2 } })) as Hover | null;
+    assert.ok(hover && JSON.stringify(hover.contents).includes('migplan'), JSON.stringify(hover));
+  });
+
+  it('answers requests after shutdown with an error, as the protocol says', async () => {
+    const other = new TestClient();
+    await other.initialize();
+    const u = uri();
+    await other.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: u, languageId: 'migplan', version: 1, text: EXAMPLE } });
+    await other.connection.sendRequest('shutdown');
+    await assert.rejects(other.connection.sendRequest('textDocument/hover', { textDocument: { uri: u }, position: { line: 1, character: 1 } }), /shutting down/);
+    await assert.rejects(other.connection.sendRequest('textDocument/completion', { textDocument: { uri: u }, position: { line: 1, character: 1 } }), /shutting down/);
+    await other.close();
+  });
+
   it('re-lints on every incremental change, for the newest version', async () => {
     let { doc, diagnostics } = await open(EXAMPLE);
     assert.equal(diagnostics.length, 0);

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, stringify, type Node as YNode, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseAllDocuments, stringify, visit, type Node as YNode, type Pair } from 'yaml';
 import type { PNode } from './node';
 import type { PlanDocument } from './plan';
 import { detectEol, trimEndOffset } from './text';
@@ -43,9 +43,9 @@ export function styleOf(plan: PlanDocument): Style {
   const visit = (node: PNode, depth: number): void => {
     if (depth > 3 || (foundIndent && foundSeq)) return;
     for (const [, value] of node.entries()) {
-      const keyCol = plan.lines.column(value.keySpan?.[0] ?? 0);
+      const keyCol = plan.yamlLines.column(value.keySpan?.[0] ?? 0);
       if (!foundIndent && value.isMap && !value.isFlow && value.firstKeySpan) {
-        const d = plan.lines.column(value.firstKeySpan[0]) - keyCol;
+        const d = plan.yamlLines.column(value.firstKeySpan[0]) - keyCol;
         if (d > 0) {
           s!.indent = d;
           foundIndent = true;
@@ -55,7 +55,7 @@ export function styleOf(plan: PlanDocument): Style {
         const items = value.items();
         const dash = items[0]?.dashOffset;
         if (!foundSeq && dash !== undefined) {
-          s!.seqIndent = plan.lines.column(dash) > keyCol;
+          s!.seqIndent = plan.yamlLines.column(dash) > keyCol;
           foundSeq = true;
         }
         for (const it of items) if (it.isMap) visit(it, depth + 1);
@@ -138,6 +138,93 @@ export interface InsertOptions {
   before?: string[];
 }
 
+/** Where scalars of more than one line lie in a plan, as written: there a `#` line is text, not a comment. */
+interface ScalarRanges {
+  /** Multi-line scalars' [start, end), in order (scalars do not nest). */
+  multiLine: Span[];
+  /** Block scalars' (`|`, `>`) [start, end): their end is past their last line break, trailing lines included. */
+  block: Span[];
+}
+
+const scalarRangeCache = new WeakMap<PlanDocument, ScalarRanges>();
+
+function scalarRanges(plan: PlanDocument): ScalarRanges {
+  let r = scalarRangeCache.get(plan);
+  if (r) return r;
+  r = { multiLine: [], block: [] };
+  const { text } = plan;
+  if (plan.doc) {
+    const out = r;
+    visit(plan.doc, {
+      Scalar(_, node) {
+        const range = node.range;
+        if (!range || range[1] <= range[0]) return;
+        const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
+        if (block) out.block.push([range[0], range[1]]);
+        if (block || /[\r\n]/.test(text.slice(range[0], range[1]))) out.multiLine.push([range[0], range[1]]);
+      },
+    });
+    out.multiLine.sort((a, b) => a[0] - b[0]);
+    out.block.sort((a, b) => a[0] - b[0]);
+  }
+  scalarRangeCache.set(plan, r);
+  return r;
+}
+
+/** The range of `list` (sorted, not overlapping) that holds `offset`. */
+function rangeHolding(list: readonly Span[], offset: number): Span | undefined {
+  let lo = 0;
+  let hi = list.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid][0] <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found >= 0 && offset < list[found][1] ? list[found] : undefined;
+}
+
+/** Whether a line is a comment of the YAML: it starts with `#`, and is not a line of a scalar's text. */
+export function isCommentLine(plan: PlanDocument, line: number): boolean {
+  const lines = plan.yamlLines;
+  if (!lines.lineText(line).trimStart().startsWith('#')) return false;
+  return rangeHolding(scalarRanges(plan).multiLine, lines.lineStart(line)) === undefined;
+}
+
+/** Whether an offset lies inside a scalar that spans lines (a `#` there is text). */
+export function insideMultiLineScalar(plan: PlanDocument, offset: number): boolean {
+  return rangeHolding(scalarRanges(plan).multiLine, offset) !== undefined;
+}
+
+/**
+ * Where new lines go after a node whose last character is at `end`: the end
+ * of that line, unless a block scalar's text goes on past it (its trailing
+ * lines are content when it keeps them, `|+`, or when they hold spaces beyond
+ * its indentation): then after the scalar's last line. The new lines go
+ * between `before` and `after`: a line break first at a line's end, last at
+ * a line's start.
+ */
+function insertionAfter(plan: PlanDocument, end: number, eol: string): { at: number; before: string; after: string } {
+  const lines = plan.yamlLines;
+  const lineEnd = lines.lineEnd(lines.lineOf(end));
+  const block = rangeHolding(scalarRanges(plan).block, Math.max(0, end - 1));
+  if (block && block[1] > lineEnd + 1) {
+    const at = block[1];
+    return plan.text[at - 1] === '\n' ? { at, before: '', after: eol } : { at, before: eol, after: '' };
+  }
+  // A lone CR at the end of the line is text; a line break written right after it would join it
+  // (CR LF) and take it out of the value: the new lines go after the line's own break instead, or,
+  // on the last line, after a CR LF of their own.
+  if (plan.text[lineEnd - 1] === '\r') {
+    const next = lines.lineStart(lines.lineOf(lineEnd) + 1);
+    if (next > lineEnd) return { at: next, before: '', after: eol };
+    return { at: lineEnd, before: '\r\n', after: '' };
+  }
+  return { at: lineEnd, before: eol, after: '' };
+}
+
 /** Edit kit bound to one plan: every fix is built from these. */
 export class Edits {
   constructor(readonly plan: PlanDocument) {}
@@ -154,7 +241,7 @@ export class Edits {
       // `parent:` with nothing under it, or `{}`: write a block under the key.
       const keySpan = map.keySpan;
       if (keySpan && map.isNull) {
-        const col = plan.lines.column(keySpan[0]) + style.indent;
+        const col = plan.yamlLines.column(keySpan[0]) + style.indent;
         const at = trimEndOffset(plan.text, keySpan[0], map.span[1] > keySpan[1] ? map.span[1] : keySpan[1] + 1);
         return { span: [at, at], text: style.eol + entryLines(key, value, col, style).join(style.eol) };
       }
@@ -169,7 +256,7 @@ export class Edits {
       return { span: [at, at], text: `${last ? ', ' : ''}${key}: ${flowText(value, true)}` };
     }
     const pairs = n.items as Pair[];
-    const col = plan.lines.column(this.entryStart(pairs[0]));
+    const col = plan.yamlLines.column(this.entryStart(pairs[0]));
     const afterPair = opts.after
       ?.map((k) => pairOf(map, k))
       .filter((p): p is Pair => p !== undefined)
@@ -178,7 +265,7 @@ export class Edits {
     const lines = entryLines(key, value, col, style);
     if (beforePair) {
       const keyAt = this.entryStart(beforePair);
-      const lineStart = plan.lines.lineStart(plan.lines.lineOf(keyAt));
+      const lineStart = plan.yamlLines.lineStart(plan.yamlLines.lineOf(keyAt));
       if (plan.text.slice(lineStart, keyAt).trim() !== '') {
         // The key shares its line with a `- ` indicator: the new entry takes its place
         // on that line, and the key moves to the next line at the same column.
@@ -191,8 +278,8 @@ export class Edits {
       return { span: [atWithComments, atWithComments], text: lines.join(style.eol) + style.eol };
     }
     const target = afterPair ?? pairs[pairs.length - 1];
-    const at = plan.lines.lineEnd(plan.lines.lineOf(pairEnd(plan, target)));
-    return { span: [at, at], text: style.eol + lines.join(style.eol) };
+    const { at, before, after } = insertionAfter(plan, pairEnd(plan, target), style.eol);
+    return { span: [at, at], text: before + lines.join(style.eol) + after };
   }
 
   /** Replaces a value (scalar or collection) with `value`, keeping its key and any comment after it. */
@@ -203,13 +290,27 @@ export class Edits {
       return { span: [colon + 1, colon + 1], text: ` ${flowText(value)}` };
     }
     const y = node.yaml;
+    const lines = plan.yamlLines;
     if ((isMap(y) || isSeq(y)) && !y.flow && node.keySpan) {
+      // `key: &anchor # why` over a block collection: the anchor, a tag and the comment stay on the key's line.
       const colon = plan.text.indexOf(':', node.keySpan[1]);
       const end = trimEndOffset(plan.text, colon + 1, node.span[1]);
-      return { span: [colon + 1, end], text: ` ${flowText(value)}` };
+      const header = plan.text.slice(colon + 1, Math.min(end, lines.lineEnd(lines.lineOf(colon))));
+      const m = /^([ \t]*)((?:[&!][^\s#]*[ \t]+)*)([ \t]*#.*)?$/.exec(header);
+      const props = m?.[2] ?? '';
+      const comment = m?.[3] ?? '';
+      return { span: [colon + 1, end], text: ` ${props}${flowText(value)}${comment ? (/^[ \t]/.test(comment) ? comment : ` ${comment}`) : ''}` };
     }
-    const [s, e] = node.span;
-    return { span: [s, trimEndOffset(plan.text, s, e)], text: flowText(value) };
+    const [s, trimmed] = node.span;
+    // A value made only of characters the trim takes for space (`\f`): the whole of it, as written.
+    const e = trimmed > s ? trimEndOffset(plan.text, s, trimmed) : Math.max(s, y?.range?.[1] ?? s);
+    if (isScalar(y) && (y.type === 'BLOCK_LITERAL' || y.type === 'BLOCK_FOLDED')) {
+      // `soak: > # see INC-4711`: the header's comment stays, after the new value.
+      const header = plan.text.slice(s, lines.lineEnd(lines.lineOf(s)));
+      const comment = /^[|>][0-9+-]*([ \t]+#.*)?$/.exec(header)?.[1] ?? '';
+      return { span: [s, e], text: flowText(value) + comment };
+    }
+    return { span: [s, e], text: flowText(value) };
   }
 
   /** Inserts an item into a sequence before item `index` (or at the end), in its indentation. */
@@ -229,31 +330,31 @@ export class Edits {
       return { span: [after, after], text: `, ${flowText(value, true)}` };
     }
     const first = items[0];
-    const dashCol = first?.dashOffset !== undefined ? plan.lines.column(first.dashOffset) : plan.lines.column(seq.keySpan?.[0] ?? 0) + (style.seqIndent ? style.indent : 0);
+    const dashCol = first?.dashOffset !== undefined ? plan.yamlLines.column(first.dashOffset) : plan.yamlLines.column(seq.keySpan?.[0] ?? 0) + (style.seqIndent ? style.indent : 0);
     const lines = itemLines(value, dashCol, style);
     if (index !== undefined && index < items.length) {
       const it = items[index];
-      const at = this.startOfLeadingComments(plan.lines.lineStart(plan.lines.lineOf(it.dashOffset ?? it.span[0])));
+      const at = this.startOfLeadingComments(plan.yamlLines.lineStart(plan.yamlLines.lineOf(it.dashOffset ?? it.span[0])));
       return { span: [at, at], text: lines.join(style.eol) + style.eol };
     }
     const last = items[items.length - 1];
     const endOffset = last ? trimEndOffset(plan.text, last.span[0], last.span[1]) : (seq.keySpan?.[1] ?? 0);
-    const at = plan.lines.lineEnd(plan.lines.lineOf(endOffset));
-    return { span: [at, at], text: style.eol + lines.join(style.eol) };
+    const { at, before, after } = insertionAfter(plan, endOffset, style.eol);
+    return { span: [at, at], text: before + lines.join(style.eol) + after };
   }
 
   /** Removes a comment: its whole line when alone on it, else from the space before `#`. */
   removeComment(span: Span): RawEdit {
     const { plan } = this;
-    const line = plan.lines.lineOf(span[0]);
-    const start = plan.lines.lineStart(line);
+    const line = plan.yamlLines.lineOf(span[0]);
+    const start = plan.yamlLines.lineStart(line);
     if (plan.text.slice(start, span[0]).trim() === '') {
-      const next = line + 1 < plan.lines.lineCount ? plan.lines.lineStart(line + 1) : plan.lines.lineEnd(line);
+      const next = line + 1 < plan.yamlLines.lineCount ? plan.yamlLines.lineStart(line + 1) : plan.yamlLines.lineEnd(line);
       return { span: [start, next], text: '' };
     }
     let s = span[0];
     while (s > start && (plan.text[s - 1] === ' ' || plan.text[s - 1] === '\t')) s--;
-    return { span: [s, plan.lines.lineEnd(line)], text: '' };
+    return { span: [s, plan.yamlLines.lineEnd(line)], text: '' };
   }
 
   /**
@@ -261,7 +362,7 @@ export class Edits {
    * before the key on the same line (not a list item's `- `).
    */
   private entryStart(pair: Pair): number {
-    const { lines, text } = this.plan;
+    const { yamlLines: lines, text } = this.plan;
     const keyAt = (pair.key as YNode | null)?.range?.[0] ?? 0;
     const lineStart = lines.lineStart(lines.lineOf(keyAt));
     let i = lineStart;
@@ -276,11 +377,11 @@ export class Edits {
     }
   }
 
-  /** Start of the run of comment lines directly above the line starting at `lineStart`. */
+  /** Start of the run of comment lines directly above the line starting at `lineStart` (a `#` line of a scalar's text is no comment). */
   private startOfLeadingComments(lineStart: number): number {
-    const { lines } = this.plan;
+    const lines = this.plan.yamlLines;
     let line = lines.lineOf(lineStart);
-    while (line > 0 && lines.lineText(line - 1).trimStart().startsWith('#')) line--;
+    while (line > 0 && isCommentLine(this.plan, line - 1)) line--;
     return lines.lineStart(line);
   }
 }
@@ -299,5 +400,72 @@ export function applyRawEdits(text: string, edits: RawEdit[]): string {
 
 /** LSP text edits to offsets, via the plan's line index. */
 export function toRawEdits(plan: PlanDocument, edits: TextEdit[]): RawEdit[] {
-  return edits.map((e) => ({ span: [plan.lines.offsetAt(e.range.start), plan.lines.offsetAt(e.range.end)] as const, text: e.newText }));
+  return edits.map((e) => ({ span: [plan.yamlLines.offsetAt(e.range.start), plan.yamlLines.offsetAt(e.range.end)] as const, text: e.newText }));
+}
+
+/**
+ * A `# migplan-ignore <rule> -- <reason>` comment line above the block node
+ * (a map entry or a block list item) that holds `offset`, at that node's
+ * indentation: the node the comment then applies to. Undefined when there is
+ * no such place: inside a flow collection or a scalar of several lines a
+ * comment line would change the value, so it goes above the block node that
+ * holds them; and an edit that would change any value or break the YAML is
+ * not offered.
+ */
+export function ignoreCommentEdit(plan: PlanDocument, rule: string, offset: number, reason: string): RawEdit | undefined {
+  if (!plan.doc) return undefined;
+  const lines = plan.yamlLines;
+  // The innermost block node holding the offset that starts its line (after `- ` indicators).
+  let best: { start: number; line: number } | undefined;
+  visit(plan.doc, {
+    Pair(_, pair, path) {
+      if (path.some((p) => (isMap(p) || isSeq(p)) && p.flow)) return visit.SKIP;
+      const k = pair.key as YNode | null;
+      const v = pair.value as YNode | null;
+      const start = k?.range?.[0];
+      const end = v?.range?.[1] ?? k?.range?.[1];
+      if (start === undefined || end === undefined || offset < start || offset >= end) return undefined;
+      consider(start);
+      return undefined;
+    },
+    Seq(_, seq, path) {
+      if (seq.flow || path.some((p) => (isMap(p) || isSeq(p)) && p.flow)) return visit.SKIP;
+      for (const item of seq.items) {
+        const r = (item as YNode | null)?.range;
+        if (r && offset >= r[0] && offset < r[1]) consider(r[0]);
+      }
+      return undefined;
+    },
+  });
+  function consider(start: number): void {
+    const line = lines.lineOf(start);
+    const before = plan.text.slice(lines.lineStart(line), start);
+    // The node must be the first on its line (only indentation and `- ` before it).
+    if (!/^[ \t]*(?:-[ \t]+)*$/.test(before)) return;
+    if (!best || start > best.start) best = { start, line };
+  }
+  if (!best) return undefined;
+  const lineStart = lines.lineStart(best.line);
+  const indent = /^[ \t]*/.exec(lines.lineText(best.line))![0];
+  const eol = detectEol(plan.text);
+  const edit: RawEdit = { span: [lineStart, lineStart], text: `${indent}# migplan-ignore ${rule} -- ${reason}${eol}` };
+  return keepsValues(plan, [edit]) ? edit : undefined;
+}
+
+/** Whether edits leave the YAML as sound as it was and every value as it was (only comments change). */
+export function keepsValues(plan: PlanDocument, edits: RawEdit[]): boolean {
+  const after = applyRawEdits(plan.text, edits);
+  // Every document: a text with YAML errors may hold more than one, and the first need not be where a value changes.
+  const read = (t: string): { errors: number; values: string } => {
+    const docs = parseAllDocuments(t);
+    const list = Array.isArray(docs) ? docs : [docs];
+    return { errors: list.reduce((n, d) => n + d.errors.length, 0), values: JSON.stringify(list.map((d) => d.toJS({ maxAliasCount: 1000 }) as unknown)) };
+  };
+  try {
+    const a = read(plan.text);
+    const b = read(after);
+    return b.errors <= a.errors && a.values === b.values;
+  } catch {
+    return false;
+  }
 }

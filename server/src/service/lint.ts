@@ -1,5 +1,5 @@
 import { isFastDocument } from './fastParse';
-import { Edits, applyRawEdits, styleOf, type RawEdit, type RawFix } from './fixes';
+import { Edits, applyRawEdits, keepsValues, styleOf, type RawEdit, type RawFix } from './fixes';
 import { PlanDocument, yamlErrorCount, type ParseOptions, type Phase } from './plan';
 import type { Report, Rule, RuleContext } from './rule';
 import { RULES, RULES_BY_ID } from './rules';
@@ -187,13 +187,53 @@ function moveReports(reports: readonly Report[], delta: number): Report[] {
   }));
 }
 
+/**
+ * The fix removing a comment. In a text with YAML errors, where the comment may
+ * be what keeps two lines apart (`2 # c` over `4`), it is offered only when no
+ * value changes with it; in sound YAML a comment holds no value together.
+ */
+function removal(plan: PlanDocument, edits: Edits, span: Span, title: string): { fix?: RawFix } {
+  // Written inside another comment (`# see INC-1 # migplan-ignore …`): that comment is the author's, left whole.
+  // (Conservative: a `#` in a quoted value before it on the line also counts.)
+  const lines = plan.yamlLines;
+  if (/(?:^|[ \t])#/.test(plan.text.slice(lines.lineStart(lines.lineOf(span[0])), span[0]))) return {};
+  const edit = edits.removeComment(span);
+  if (plan.problems.some((p) => p.rule === 'yaml-syntax') && !keepsValues(plan, [edit])) return {};
+  return { fix: { title, edits: [edit], preferred: true } };
+}
+
 /** Rules no ignore comment silences: what they find makes every other check unreliable. */
 export const UNIGNORABLE: ReadonlySet<string> = new Set(['yaml-syntax', 'schema']);
 
 function applySuppressions(plan: PlanDocument, found: Found[], config: LintConfig | undefined): Found[] {
   const comments = findIgnoreComments(plan);
   if (comments.length === 0) return found;
-  const silenced = new Set<Found>();
+  // The diagnostics a comment may silence, by rule, in the order of where they start: a comment's are
+  // found by binary search, not by going through all of them (a plan can have thousands of both).
+  const byRule = new Map<string, number[]>();
+  for (let i = 0; i < found.length; i++) {
+    const rule = found[i].rule;
+    if (rule === 'unused-ignore' || rule === 'ignore-reason') continue;
+    let bucket = byRule.get(rule);
+    if (!bucket) byRule.set(rule, (bucket = []));
+    bucket.push(i);
+  }
+  const startOf = (i: number): number => found[i].span[0];
+  for (const bucket of byRule.values()) bucket.sort((a, b) => startOf(a) - startOf(b) || a - b);
+  /** The first position in a bucket whose diagnostic starts at or after `x`. */
+  const firstFrom = (bucket: readonly number[], x: number): number => {
+    let lo = 0;
+    let hi = bucket.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (startOf(bucket[mid]) < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  /** The nodes the comments that apply silence, by rule. */
+  const silencing = new Map<string, Span[]>();
+  const edits = new Edits(plan);
   const out: Found[] = [];
   for (const c of comments) {
     const commentSpan: Span = c.span;
@@ -203,7 +243,11 @@ function applySuppressions(plan: PlanDocument, found: Found[], config: LintConfi
       out.push({
         rule: 'ignore-reason',
         span: commentSpan,
-        message: c.reason ? 'This migplan-ignore comment\'s reason is a placeholder, so it silences nothing.' : 'This migplan-ignore comment has no reason, so it silences nothing.',
+        message: c.reason
+          ? 'This migplan-ignore comment\'s reason is a placeholder, so it silences nothing.'
+          : c.loose
+            ? 'This migplan-ignore comment\'s reason does not follow `--`, so it silences nothing.'
+            : 'This migplan-ignore comment has no reason, so it silences nothing.',
         detail: `Write why${c.rule ? ` '${c.rule}'` : ' the rule'} does not apply here, after \`--\`: '# migplan-ignore ${c.rule || '<rule>'} -- <reason>'.`,
       });
       continue;
@@ -214,19 +258,22 @@ function applySuppressions(plan: PlanDocument, found: Found[], config: LintConfi
         span: commentSpan,
         message: `'${c.rule}' cannot be ignored, so this migplan-ignore comment silences nothing.`,
         detail: `A ${c.rule === 'schema' ? 'value the format does not allow' : 'file that is not valid YAML'} is not read as written: every other check depends on it. Fix the ${c.rule === 'schema' ? 'value (keys starting with `x-` hold what the format has no field for)' : 'YAML'} and remove the comment.`,
-        fix: { title: 'Remove the migplan-ignore comment', edits: [new Edits(plan).removeComment(commentSpan)], preferred: true },
+        ...removal(plan, edits, commentSpan, 'Remove the migplan-ignore comment'),
       });
       continue;
     }
     const known = RULES_BY_ID.has(c.rule);
     let used = false;
-    if (known && c.target) {
+    const bucket = known ? byRule.get(c.rule) : undefined;
+    if (bucket && c.target) {
       const [s, e] = c.target;
-      for (const f of found) {
-        if (f.rule === c.rule && f.span[0] >= s && f.span[0] < e && f.rule !== 'unused-ignore' && f.rule !== 'ignore-reason') {
-          silenced.add(f);
-          used = true;
-        }
+      // The first diagnostic of the rule starting at or after s: the comment is used when it starts before e.
+      const first = firstFrom(bucket, s);
+      if (first < bucket.length && startOf(bucket[first]) < e) {
+        used = true;
+        let spans = silencing.get(c.rule);
+        if (!spans) silencing.set(c.rule, (spans = []));
+        spans.push([s, e]);
       }
     }
     // A rule turned off by configuration may be on elsewhere (the editor): its ignores are not unused.
@@ -241,11 +288,25 @@ function applySuppressions(plan: PlanDocument, found: Found[], config: LintConfi
         rule: 'unused-ignore',
         span: commentSpan,
         message: `This migplan-ignore comment silences nothing: ${why}. Remove it, or move it above the node it is meant for.`,
-        fix: { title: 'Remove the unused migplan-ignore comment', edits: [new Edits(plan).removeComment(commentSpan)], preferred: true },
+        ...removal(plan, edits, commentSpan, 'Remove the unused migplan-ignore comment'),
       });
     }
   }
-  return [...found.filter((f) => !silenced.has(f)), ...out];
+  // A diagnostic is silenced when it starts in a node a comment for its rule applies to: the nodes
+  // and the diagnostics, both in order of where they start, are walked side by side.
+  const silenced = new Uint8Array(found.length);
+  for (const [rule, spans] of silencing) {
+    const bucket = byRule.get(rule)!;
+    spans.sort((a, b) => a[0] - b[0]);
+    let k = 0;
+    let reach = -Infinity;
+    for (const i of bucket) {
+      const start = startOf(i);
+      while (k < spans.length && spans[k][0] <= start) reach = Math.max(reach, spans[k++][1]);
+      if (start < reach) silenced[i] = 1;
+    }
+  }
+  return [...found.filter((_, i) => silenced[i] === 0), ...out];
 }
 
 function toDiagnostic(plan: PlanDocument, f: Found, severity: Severity): Diagnostic {
@@ -288,12 +349,14 @@ export interface FixAllResult {
 
 /**
  * Applies every available fix, re-linting between rounds until none is left
+ * (`onRound` sees each round's text, without a BOM, and the edits applied to it)
  * (fixes whose edits overlap wait for the next round). Schema fixes (a kind's
  * spelling, a value's form) change what every other rule sees, so a round
- * that has any applies only those. Keeps a BOM. Applies nothing to a text
+ * that has any applies only those; unused ignore comments are removed last,
+ * once no other fix can change what they would silence. Keeps a BOM. Applies nothing to a text
  * with YAML errors (the quick fixes one by one stay available in the editor).
  */
-export function fixAll(text: string, options: LintOptions = {}, maxRounds = 100): FixAllResult {
+export function fixAll(text: string, options: LintOptions = {}, maxRounds = 100, onRound?: (before: string, edits: readonly RawEdit[]) => void): FixAllResult {
   let current = text;
   let applied = 0;
   let result = lint(current, options);
@@ -302,16 +365,21 @@ export function fixAll(text: string, options: LintOptions = {}, maxRounds = 100)
     return { text, applied: 0, diagnostics: result.diagnostics, blockedByYaml: true };
   }
   for (let round = 0; round < maxRounds; round++) {
-    const fixable = result.diagnostics.filter((d) => d.data?.fix);
+    // Whether an ignore comment is used depends on what the other fixes change (a trigger rewritten
+    // can make the finding it silences appear): unused ones are removed only once nothing else is left to fix.
+    const all = result.diagnostics.filter((d) => d.data?.fix);
+    const others = all.filter((d) => d.rule !== 'unused-ignore');
+    const fixable = others.length > 0 ? others : all;
     const schema = fixable.filter((d) => d.rule === 'schema');
     // Schema fixes first, in a round of their own; when none of them can be applied, the others.
     const groups = schema.length > 0 && schema.length < fixable.length ? [schema, fixable] : [fixable];
-    let step: { text: string; count: number } | undefined;
+    let step: { text: string; count: number; edits: RawEdit[] } | undefined;
     for (const group of groups) {
       step = applyRound(result.plan, group);
       if (step) break;
     }
     if (!step) break;
+    onRound?.(result.plan.text, step.edits);
     applied += step.count;
     current = result.plan.bom ? `\uFEFF${step.text}` : step.text;
     result = lint(current, options);
@@ -325,7 +393,7 @@ export function fixAll(text: string, options: LintOptions = {}, maxRounds = 100)
  * adding one key); then the first fix that alone adds none. Undefined when
  * nothing can be applied or nothing would change.
  */
-function applyRound(plan: PlanDocument, diagnostics: Diagnostic[]): { text: string; count: number } | undefined {
+function applyRound(plan: PlanDocument, diagnostics: Diagnostic[]): { text: string; count: number; edits: RawEdit[] } | undefined {
   const picked: RawEdit[][] = [];
   const taken: Span[] = [];
   for (const d of diagnostics) {
@@ -337,7 +405,7 @@ function applyRound(plan: PlanDocument, diagnostics: Diagnostic[]): { text: stri
   // fix-all only runs on text without YAML errors: a candidate must have none either.
   const base = plan.text;
   const all = applyRawEdits(base, picked.flat());
-  if (all !== base && yamlErrorCount(all) === 0) return { text: all, count: picked.length };
+  if (all !== base && yamlErrorCount(all) === 0) return { text: all, count: picked.length, edits: picked.flat() };
   // Some fix clashes with another or breaks the YAML on its own: leave out the ones that break it
   // alone and try the rest together, else one at a time.
   const sound = picked.filter((edits) => {
@@ -346,9 +414,9 @@ function applyRound(plan: PlanDocument, diagnostics: Diagnostic[]): { text: stri
   });
   if (sound.length > 1 && sound.length < picked.length) {
     const rest = applyRawEdits(base, sound.flat());
-    if (rest !== base && yamlErrorCount(rest) === 0) return { text: rest, count: sound.length };
+    if (rest !== base && yamlErrorCount(rest) === 0) return { text: rest, count: sound.length, edits: sound.flat() };
   }
-  if (sound.length > 0) return { text: applyRawEdits(base, sound[0]), count: 1 };
+  if (sound.length > 0) return { text: applyRawEdits(base, sound[0]), count: 1, edits: sound[0] };
   return undefined;
 }
 

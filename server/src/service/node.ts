@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node as YNode, type Pair, type Scalar } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node as YNode, type Pair, type Scalar } from 'yaml';
 import type { Span } from './types';
 
 export type PathSegment = string | number;
@@ -52,7 +52,8 @@ export class PNode {
     let n = aliasTargets.get(this);
     if (n === undefined) {
       let at: YNode | null | undefined = src;
-      for (let hops = 0; at && isAlias(at) && hops < 64; hops++) at = at.resolve(this.doc) ?? null;
+      const index = anchorIndex(this.doc);
+      for (let hops = 0; at && isAlias(at) && hops < 64; hops++) at = (index.has(at) ? index.get(at) : at.resolve(this.doc)) ?? null;
       n = at && isAlias(at) ? null : (at ?? null);
       aliasTargets.set(this, n);
     }
@@ -293,6 +294,28 @@ export class PNode {
 }
 
 const sources = new WeakMap<Document, string>();
+
+/**
+ * What each alias of a document stands for: the last node anchored with its
+ * name before it, found in one pass over the document. (The yaml package's
+ * Alias.resolve walks the whole document for each alias: a plan with many
+ * aliases would take time quadratic in its size.)
+ */
+const anchorIndexes = new WeakMap<Document, Map<YNode, YNode | undefined>>();
+
+function anchorIndex(doc: Document): Map<YNode, YNode | undefined> {
+  let index = anchorIndexes.get(doc);
+  if (index) return index;
+  const built = new Map<YNode, YNode | undefined>();
+  const anchors = new Map<string, YNode>();
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) built.set(node, anchors.get(node.source));
+    else if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) anchors.set(node.anchor, node);
+  });
+  index = built;
+  anchorIndexes.set(doc, index);
+  return index;
+}
 
 /** The nodes aliases resolve to (an alias's anchor is looked up through the whole document). */
 const aliasTargets = new WeakMap<PNode, YNode | null>();

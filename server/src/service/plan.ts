@@ -1,7 +1,7 @@
 import { Composer, Parser, isMap, isScalar, isSeq, type Document, type Node as YNode } from 'yaml';
 import { COMPOSE_OPTIONS, fastParse, fastReparse, isFastDocument, plainJS, plainValue, type Reparsed } from './fastParse';
 import { PNode, registerSource } from './node';
-import { LineIndex, stripBom } from './text';
+import { hasLoneCr, LineIndex, stripBom } from './text';
 import type { Span } from './types';
 
 export const PHASE_KINDS = ['dual-write', 'backfill', 'cutover', 'verification', 'cleanup', 'custom'] as const;
@@ -50,6 +50,7 @@ export class PlanDocument {
   /** True when the YAML has errors that make the tree unreliable (rules are skipped). */
   readonly broken: boolean = false;
   private phaseList: Phase[] | undefined;
+  private yamlLineIndex: LineIndex | undefined;
   private jsonValue: { value?: unknown } | undefined;
   /** How many versions in a row reused this document's nodes (0: parsed from scratch). */
   readonly generation: number = 0;
@@ -246,6 +247,16 @@ export class PlanDocument {
     return { doc, generation: this.generation + 1, change, json: this.jsonValue?.value };
   }
 
+  /**
+   * The text's lines as YAML reads them (a lone CR is no line break there):
+   * what edits are laid out by. The same index as `lines` unless the text
+   * has a lone CR.
+   */
+  get yamlLines(): LineIndex {
+    if (this.yamlLineIndex === undefined) this.yamlLineIndex = hasLoneCr(this.text) ? new LineIndex(this.text, true) : this.lines;
+    return this.yamlLineIndex;
+  }
+
   /** The text of a span. */
   slice(span: Span): string {
     return this.text.slice(span[0], span[1]);
@@ -298,7 +309,7 @@ export function nestingBeyond(text: string, max: number): number | undefined {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '\n' || c === '\r') {
-      if (!quote && depth === 0 && BLOCK_HEADER.test(stripLineComment(text.slice(lineFrom, i)))) blockIndent = lineSpaces;
+      if (!quote && depth === 0 && isBlockHeader(stripLineComment(text.slice(lineFrom, i)))) blockIndent = lineSpaces;
       if (quote) {
         // A quoted scalar does not go on past a line indented no more than the one it began on:
         // the yaml package ends it there (missing its closing quote) and reads on.
@@ -367,8 +378,39 @@ export function nestingBeyond(text: string, max: number): number | undefined {
   return undefined;
 }
 
-/** A line that ends with a block scalar's header: `key: |`, `- >-`, `|2` (comment stripped). */
-const BLOCK_HEADER = /(?:^|[:?-])[ \t]+(?:[&!]\S*[ \t]+)*[|>][1-9+-]{0,2}$|^[ \t]*[|>][1-9+-]{0,2}$/;
+/**
+ * Whether a line ends with a block scalar's header: `key: |`, `- >-`, `|2`,
+ * `key: &anchor !tag |` (comment stripped). What
+ * `/(?:^|[:?-])[ \t]+(?:[&!]\S*[ \t]+)*[|>][1-9+-]{0,2}$|^[ \t]*[|>][1-9+-]{0,2}$/`
+ * matches, read back from the end of the line once: that regular expression
+ * tries every `:`, `?` and `-` of the line and from each reads on over the
+ * anchors and tags after it, which on a long line of them (`a: &b: &b: ...`)
+ * takes time quadratic in its length.
+ */
+function isBlockHeader(line: string): boolean {
+  const isBlank = (c: string): boolean => c === ' ' || c === '\t';
+  // The header: `|` or `>` and at most two of [1-9+-] (never `|` or `>`: it can only start here).
+  let i = line.length;
+  for (let k = 0; k < 2 && i > 0 && /[1-9+-]/.test(line[i - 1]); k++) i--;
+  if (i === 0 || (line[i - 1] !== '|' && line[i - 1] !== '>')) return false;
+  let at = i - 1;
+  if (at === 0) return true;
+  if (!isBlank(line[at - 1])) return false;
+  // Back over `[ \t]+`, then an anchor or tag (a whole run of non-spaces after blanks) and blanks
+  // again, until the `:`, `?` or `-` that ends a run, or the start of the line.
+  for (;;) {
+    let q = at - 1;
+    while (q >= 0 && isBlank(line[q])) q--;
+    if (q < 0) return true;
+    const c = line[q];
+    if (c === ':' || c === '?' || c === '-') return true;
+    if (/\s/.test(c)) return false;
+    let t = q;
+    while (t > 0 && !/\s/.test(line[t - 1])) t--;
+    if ((line[t] !== '&' && line[t] !== '!') || t === 0 || !isBlank(line[t - 1])) return false;
+    at = t;
+  }
+}
 
 function stripLineComment(line: string): string {
   const m = /(^|[ \t])#/.exec(line);

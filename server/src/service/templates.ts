@@ -17,7 +17,7 @@
  * written (every `TODO: ` text is), so a value reads back the same when a fix
  * writes it inside a flow collection (`[...]`, `{...}`).
  */
-import { Flow, itemLines, type Edits, type RawEdit, type YValue } from './fixes';
+import { Flow, isCommentLine, itemLines, type Edits, type RawEdit, type YValue } from './fixes';
 import type { PNode } from './node';
 import type { PhaseKind, PlanDocument } from './plan';
 import { placeholderWhy } from './placeholders';
@@ -242,13 +242,13 @@ export function consumerStub(table: string): YMap {
 // ------------------------------------------------------------ layout of inserted blocks
 
 function isBlank(plan: PlanDocument, line: number): boolean {
-  return line >= 0 && line < plan.lines.lineCount && plan.lines.lineText(line).trim() === '';
+  return line >= 0 && line < plan.yamlLines.lineCount && plan.yamlLines.lineText(line).trim() === '';
 }
 
 /** The first line of a node together with the comment lines directly above it. */
 function leadLine(plan: PlanDocument, offset: number): number {
-  let line = plan.lines.lineOf(offset);
-  while (line > 0 && plan.lines.lineText(line - 1).trimStart().startsWith('#')) line--;
+  let line = plan.yamlLines.lineOf(offset);
+  while (line > 0 && isCommentLine(plan, line - 1)) line--;
   return line;
 }
 
@@ -275,8 +275,8 @@ export function spaceLikeSiblings(plan: PlanDocument, edit: RawEdit, separated: 
   }
   if (edit.text.endsWith(eol)) {
     // Inserted before a sibling: a blank line after it, and one before when it follows another block.
-    const line = plan.lines.lineOf(edit.span[0]);
-    const prev = line > 0 ? plan.lines.lineText(line - 1).trim() : '';
+    const line = plan.yamlLines.lineOf(edit.span[0]);
+    const prev = line > 0 ? plan.yamlLines.lineText(line - 1).trim() : '';
     const lead = prev !== '' && !prev.endsWith(':') ? eol : '';
     return { span: edit.span, text: lead + edit.text + eol };
   }
@@ -297,14 +297,42 @@ export function writtenInPlace(node: PNode): boolean {
  */
 export function fillEmptyList(edits: Edits, seq: PNode, items: YValue[]): RawEdit {
   const plan = edits.plan;
-  if (seq.isFlow && seq.items().length === 0 && seq.keySpan && !seq.parent?.isFlow) {
+  const open = seq.isFlow && seq.items().length === 0 && seq.keySpan && !seq.parent?.isFlow ? openBracket(plan, seq) : undefined;
+  if (open !== undefined) {
+    // Only the `[]` goes: an anchor or a tag before it, and comments around it, stay where they are
+    // (`checks: &c [] # TODO(ana)` becomes `checks: &c # TODO(ana)` with the items below).
     const style = edits.style;
-    const colon = plan.text.indexOf(':', seq.keySpan[1]);
-    const end = trimEndOffset(plan.text, colon + 1, seq.span[1]);
-    const col = plan.lines.column(seq.keySpan[0]) + (style.seqIndent ? style.indent : 0);
-    return { span: [colon + 1, end], text: style.eol + items.flatMap((it) => itemLines(it, col, style)).join(style.eol) };
+    const lines = plan.yamlLines;
+    const close = trimEndOffset(plan.text, open, seq.span[1]);
+    const openLine = lines.lineOf(open);
+    const ownLine = plan.text.slice(lines.lineStart(openLine), open).trim() === '';
+    let start = open;
+    if (ownLine && openLine > 0) start = lines.lineEnd(openLine - 1);
+    else while (start > 0 && (plan.text[start - 1] === ' ' || plan.text[start - 1] === '\t')) start--;
+    const lineEnd = lines.lineEnd(lines.lineOf(close));
+    const after = plan.text.slice(close, lineEnd);
+    const col = lines.column(seq.keySpan![0]) + (style.seqIndent ? style.indent : 0);
+    return { span: [start, lineEnd], text: after + style.eol + items.flatMap((it) => itemLines(it, col, style)).join(style.eol) };
   }
   return edits.replaceValue(seq, items);
+}
+
+/** The `[` of an empty flow list under a key: past the colon, anchors, tags, comments and line breaks. */
+function openBracket(plan: PlanDocument, seq: PNode): number | undefined {
+  const text = plan.text;
+  let i = text.indexOf(':', seq.keySpan![1]) + 1;
+  const end = seq.span[1];
+  while (i < end) {
+    const c = text[i];
+    if (c === '[') return i;
+    if (c === '#') {
+      while (i < end && text[i] !== '\n') i++;
+    } else if (c === '&' || c === '!') {
+      while (i < end && !/\s/.test(text[i])) i++;
+    } else if (/\s/.test(c)) i++;
+    else return undefined;
+  }
+  return undefined;
 }
 
 /**

@@ -1,12 +1,23 @@
 import type { Position, Range, Span } from './types';
 
-/** Maps offsets (UTF-16 code units) to LSP positions and back. */
+/**
+ * Maps offsets (UTF-16 code units) to LSP positions and back.
+ *
+ * LSP counts a lone CR as a line break; YAML (the `yaml` package, as every
+ * parser of the format here) does not: there it is a character of a comment
+ * or a scalar. `yamlBreaks` builds the index of YAML's lines, which edits
+ * must be laid out by (an entry inserted "at the end of a line" would
+ * otherwise land inside a comment that holds a CR).
+ */
 export class LineIndex {
   /** Where each line starts (a typed table: a long plan has a hundred thousand lines). */
   private readonly starts: Int32Array;
 
-  constructor(readonly text: string) {
-    if (!text.includes('\r')) {
+  constructor(
+    readonly text: string,
+    yamlBreaks = false,
+  ) {
+    if (!text.includes('\r') || (yamlBreaks && !hasLoneCr(text))) {
       // Only \n breaks: indexOf is several times faster than a loop over every character.
       let count = 1;
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
@@ -22,6 +33,7 @@ export class LineIndex {
       if (c === 10 /* \n */) starts.push(i + 1);
       else if (c === 13 /* \r */) {
         if (text.charCodeAt(i + 1) === 10) i++;
+        else if (yamlBreaks) continue;
         starts.push(i + 1);
       }
     }
@@ -82,6 +94,12 @@ export class LineIndex {
   column(offset: number): number {
     return offset - this.starts[this.lineOf(offset)];
   }
+}
+
+/** Whether a text has a CR that is not the first half of a CRLF. */
+export function hasLoneCr(text: string): boolean {
+  for (let i = text.indexOf('\r'); i >= 0; i = text.indexOf('\r', i + 1)) if (text.charCodeAt(i + 1) !== 10) return true;
+  return false;
 }
 
 /** The file's line break: CRLF when its first line break is one. */

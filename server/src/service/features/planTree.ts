@@ -8,7 +8,7 @@ import type { PNode } from '../node';
 import type { PlanDocument } from '../plan';
 import type { PlanTreeNode } from '../../protocol';
 import type { Diagnostic, LintConfig, Span } from '../types';
-import { countStartingIn, diagnosticSpan, entrySpan, isPhaseKind, itemSpan, kindSpecificKeys, oneLine, ownerKind, plural, scalarDisplay } from './shared';
+import { diagnosticSpan, entrySpan, isPhaseKind, itemSpan, kindSpecificKeys, oneLine, ownerKind, plural, scalarDisplay } from './shared';
 
 /** A PlanTreeNode with an offset span instead of a range. */
 export interface PlanTreeNodeSpans extends Omit<PlanTreeNode, 'range' | 'children'> {
@@ -23,6 +23,51 @@ export interface PlanTreeSpans {
 
 const SECTIONS = ['entry', 'steps', 'exit', 'checks', 'triggers', 'rollback'] as const;
 
+/**
+ * Where the diagnostics start, sorted, to count those in a node's span by
+ * binary search: the tree has a node per phase, section and item, and a
+ * long plan has thousands of each and of diagnostics.
+ */
+class Starts {
+  private readonly sorted: Float64Array;
+
+  constructor(starts: readonly number[]) {
+    this.sorted = Float64Array.from(starts).sort();
+  }
+
+  /** How many diagnostics start inside a span: [s, e), or at s when the span is empty (as shared.ts countStartingIn). */
+  countIn(span: Span): number {
+    const [s, e] = span;
+    if (s === e) return this.firstAbove(s) - this.firstAtOrAbove(s);
+    return Math.max(0, this.firstAtOrAbove(e) - this.firstAtOrAbove(s));
+  }
+
+  /** The index of the first start >= x. */
+  private firstAtOrAbove(x: number): number {
+    const a = this.sorted;
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (a[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The index of the first start > x. */
+  private firstAbove(x: number): number {
+    const a = this.sorted;
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (a[mid] <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
 
 /**
  * The tree of a plan: one node per phase, then "Quality checklist". `config`
@@ -30,7 +75,7 @@ const SECTIONS = ['entry', 'steps', 'exit', 'checks', 'triggers', 'rollback'] as
  * whose rules are off as not checked.
  */
 export function planTree(plan: PlanDocument, diagnostics: readonly Diagnostic[], config?: LintConfig): PlanTreeSpans {
-  const starts = diagnostics.map((d) => diagnosticSpan(plan, d)[0]);
+  const starts = new Starts(diagnostics.map((d) => diagnosticSpan(plan, d)[0]));
   const nodes: PlanTreeNodeSpans[] = [];
   const items = plan.root?.get('phases')?.items() ?? [];
   items.forEach((item, index) => nodes.push(phaseNode(plan, item, index, starts)));
@@ -47,9 +92,9 @@ function problemsText(n: number): string {
   return plural(n, 'problem');
 }
 
-function phaseNode(plan: PlanDocument, item: PNode, index: number, starts: readonly number[]): PlanTreeNodeSpans {
+function phaseNode(plan: PlanDocument, item: PNode, index: number, starts: Starts): PlanTreeNodeSpans {
   const span = itemSpan(plan, item);
-  const problems = countStartingIn(starts, span);
+  const problems = starts.countIn(span);
   if (!item.isMap) return withProblems({ label: `#${index + 1}`, kind: 'phase', description: 'not a mapping', span }, problems);
   const id = item.get('id')?.text();
   const kindText = scalarDisplay(item.get('kind'));
@@ -65,7 +110,7 @@ function phaseNode(plan: PlanDocument, item: PNode, index: number, starts: reado
   return withProblems(node, problems);
 }
 
-function sectionNode(plan: PlanDocument, phase: PNode, key: (typeof SECTIONS)[number], starts: readonly number[]): PlanTreeNodeSpans {
+function sectionNode(plan: PlanDocument, phase: PNode, key: (typeof SECTIONS)[number], starts: Starts): PlanTreeNodeSpans {
   const v = phase.get(key);
   const label = key;
   if (!v) return { label, kind: 'section', description: 'missing', span: phase.firstKeySpan ?? itemSpan(plan, phase) };
@@ -79,10 +124,10 @@ function sectionNode(plan: PlanDocument, phase: PNode, key: (typeof SECTIONS)[nu
     const text = scalarDisplay(v);
     node.description = text !== undefined && text.trim() !== '' ? oneLine(text, 60) : v.isNull ? 'empty' : 'not a text';
   }
-  return withProblems(node, countStartingIn(starts, span));
+  return withProblems(node, starts.countIn(span));
 }
 
-function itemNode(plan: PlanDocument, item: PNode, index: number, key: string, starts: readonly number[]): PlanTreeNodeSpans {
+function itemNode(plan: PlanDocument, item: PNode, index: number, key: string, starts: Starts): PlanTreeNodeSpans {
   const span = itemSpan(plan, item);
   let label = `#${index + 1}`;
   let description: string | undefined;
@@ -99,11 +144,11 @@ function itemNode(plan: PlanDocument, item: PNode, index: number, key: string, s
   }
   const node: PlanTreeNodeSpans = { label, kind: 'item', span: item.isMap ? (item.firstKeySpan ?? span) : entrySpan(plan, item) };
   if (description !== undefined) node.description = description;
-  return withProblems(node, countStartingIn(starts, span));
+  return withProblems(node, starts.countIn(span));
 }
 
 /** The kind's own keys (batch_size, throttle... for a backfill) as one "settings" node. */
-function settingsNode(plan: PlanDocument, phase: PNode, kind: string | undefined, starts: readonly number[]): PlanTreeNodeSpans | undefined {
+function settingsNode(plan: PlanDocument, phase: PNode, kind: string | undefined, starts: Starts): PlanTreeNodeSpans | undefined {
   // A phase of no known kind: the kind-specific keys it has, whichever kind they belong to.
   const known = isPhaseKind(kind);
   const keys = known ? kindSpecificKeys(kind) : phase.keys().filter((k) => ownerKind(k) !== undefined);
@@ -121,7 +166,7 @@ function settingsNode(plan: PlanDocument, phase: PNode, kind: string | undefined
     present++;
     const span = entrySpan(plan, v);
     first ??= v.keySpan ?? span;
-    const n = countStartingIn(starts, span);
+    const n = starts.countIn(span);
     problems += n;
     const text = v.isSeq ? `[${(v.items().map((i) => scalarDisplay(i) ?? '…')).join(', ')}]` : v.isMap ? v.entries().map(([k, x]) => `${k}: ${scalarDisplay(x) ?? '…'}`).join(', ') : scalarDisplay(v);
     children.push(withProblems({ label: key, kind: 'item', description: text !== undefined && text !== '' ? oneLine(text, 60) : 'empty', span: v.keySpan ?? span }, n));

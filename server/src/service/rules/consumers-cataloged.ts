@@ -1,11 +1,10 @@
-import { itemLines, type RawEdit, type YValue } from '../fixes';
+import type { RawEdit, YValue } from '../fixes';
 import type { PNode } from '../node';
 import type { PlanDocument } from '../plan';
 import type { RuleContext } from '../rule';
 import { defineRule } from '../rule';
 import { isEmpty } from '../ruleHelpers';
-import { consumerStub } from '../templates';
-import { trimEndOffset } from '../text';
+import { consumerStub, fillEmptyList } from '../templates';
 
 const PATH_TODO = 'TODO: how it moves to the new shape';
 
@@ -33,21 +32,6 @@ function insertConsumers(ctx: RuleContext, root: PNode): RawEdit {
   return edit;
 }
 
-/**
- * Replaces an empty `consumers: []` with a block list holding the stub; a
- * comment after the `[]` stays on the `consumers:` line.
- */
-function fillEmpty(ctx: RuleContext, consumers: PNode): RawEdit {
-  const { plan, edits } = ctx;
-  const { eol, indent, seqIndent } = edits.style;
-  const keyStart = consumers.keySpan![0];
-  const [valueStart, valueEnd] = consumers.span;
-  const lineEnd = plan.lines.lineEnd(plan.lines.lineOf(valueEnd));
-  const afterValue = plan.text.slice(trimEndOffset(plan.text, valueStart, valueEnd), lineEnd);
-  const dashCol = plan.lines.column(keyStart) + (seqIndent ? indent : 0);
-  const colon = trimEndOffset(plan.text, keyStart, valueStart);
-  return { span: [colon, lineEnd], text: afterValue + eol + itemLines(stub(plan), dashCol, edits.style).join(eol) };
-}
 
 export const rule = defineRule({
   meta: {
@@ -79,7 +63,7 @@ export const rule = defineRule({
         message:
           'The consumers list is empty: every service, job, report, ETL, cache, index, API or event that reads or writes the affected tables has to be listed with how it moves to the new shape. ' +
           'If truly nothing else uses them, list the one application that does.',
-        fix: { title: 'Add a stub consumer', edits: [consumers.isFlow && consumers.keySpan && !root.isFlow ? fillEmpty(ctx, consumers) : ctx.edits.insertItem(consumers, stub(ctx.plan))] },
+        fix: { title: 'Add a stub consumer', edits: [consumers.isFlow && consumers.keySpan && !root.isFlow ? fillEmptyList(ctx.edits, consumers, [stub(ctx.plan)]) : ctx.edits.insertItem(consumers, stub(ctx.plan))] },
       });
       return;
     }

@@ -18,17 +18,24 @@ export const rule = defineRule({
   },
   check(ctx) {
     const ordered = ctx.plan.phases.filter((p) => rank(p) >= 0);
-    for (let i = 1; i < ordered.length; i++) {
+    // The first phase seen of each rank: the first earlier phase that should come after a phase is
+    // the earliest of those of a higher rank (one pass, however many phases).
+    const firstOfRank: Array<Phase | undefined> = KIND_ORDER.map(() => undefined);
+    for (let i = 0; i < ordered.length; i++) {
       const phase = ordered[i];
-      // The first earlier phase that should come after this one.
-      const earlier = ordered.slice(0, i).find((q) => rank(q) > rank(phase));
+      const r = rank(phase);
+      let earlier: Phase | undefined;
+      for (let k = r + 1; k < firstOfRank.length; k++) {
+        const q = firstOfRank[k];
+        if (q && (!earlier || q.index < earlier.index)) earlier = q;
+      }
+      firstOfRank[r] ??= phase;
       if (!earlier) continue;
       const kindNode = phase.node.get('kind')!;
       ctx.report({
         span: kindNode.reportSpan,
-        message:
-          `${phaseLabel(phase)} is a ${phase.kind} phase listed after ${earlier.kind} phase ${phaseName(earlier)}: the method's order is ${KIND_ORDER.join(', ')}, and each phase relies on the ones before it. ` +
-          `Move it before ${phaseName(earlier)}.`,
+        message: `${phaseLabel(phase)} is a ${phase.kind} phase listed after ${earlier.kind} phase ${phaseName(earlier)}.`,
+        detail: `The method's order is ${KIND_ORDER.join(', ')}, and each phase relies on the ones before it. Move it before ${phaseName(earlier)}.`,
         related: [{ span: earlier.node.get('kind')!.reportSpan, message: `${phaseLabel(earlier)}, a ${earlier.kind} phase, is listed earlier` }],
       });
     }

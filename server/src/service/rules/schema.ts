@@ -86,20 +86,49 @@ function phaseKeysFor(kind: string | undefined): string[] {
   return PHASE_KEYS.filter((k) => !forbidden?.has(k));
 }
 
-/** Optimal string alignment distance (Levenshtein with transpositions). */
-function distance(a: string, b: string): number {
-  const d: number[][] = [];
-  for (let i = 0; i <= a.length; i++) d.push([i]);
-  for (let j = 0; j <= b.length; j++) d[0][j] = j;
+/**
+ * Optimal string alignment distance (Levenshtein with transpositions) when it
+ * is at most `max`, else `max + 1`. Strings whose lengths differ by more than
+ * `max` are not compared at all; otherwise only the diagonal band of width
+ * `max` either side is computed, three rows of the shorter string's length at
+ * a time, and the comparison stops as soon as no cell can come back under `max`.
+ */
+function distance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  if (a.length < b.length) [a, b] = [b, a];
+  const n = b.length;
+  const over = max + 1;
+  // Rows i-2, i-1 and i of the matrix over b (columns 0..n); cells outside the band hold `over`.
+  let before = new Array<number>(n + 1).fill(over);
+  let prev = new Array<number>(n + 1).fill(over);
+  let row = new Array<number>(n + 1).fill(over);
+  for (let j = 0; j <= Math.min(n, max); j++) prev[j] = j;
+  let prevMin = 0;
   for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
+    const from = Math.max(1, i - max);
+    const to = Math.min(n, i + max);
+    row.fill(over);
+    if (i <= max) row[0] = i;
+    let rowMin = row[0];
+    for (let j = from; j <= to; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      let d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2] + 1);
+      if (d > over) d = over;
+      row[j] = d;
+      if (d < rowMin) rowMin = d;
     }
+    // A cell is one more than a cell of the row above or (a transposition) two above: when both
+    // rows are past `max`, so is every cell below them.
+    if (rowMin > max && prevMin > max) return over;
+    prevMin = rowMin;
+    [before, prev, row] = [prev, row, before];
   }
-  return d[a.length][b.length];
+  return Math.min(prev[n], over);
 }
+
+/** Inputs longer than this get no suggestion: no key or enum value is nearly that long. */
+const MAX_SUGGEST_INPUT = 64;
 
 const normalize = (s: string): string => s.toLowerCase().replace(/[-_\s]/g, '');
 
@@ -111,6 +140,8 @@ function affix(a: string, b: string): boolean {
 
 /** The closest candidate to a misspelling, when one is close enough to be meant. */
 export function suggest(input: string, candidates: readonly string[]): string | undefined {
+  // Before anything reads the input: a value can be megabytes long.
+  if (input.length > MAX_SUGGEST_INPUT) return undefined;
   const lower = input.toLowerCase();
   const norm = normalize(input);
   let best: string | undefined;
@@ -120,8 +151,8 @@ export function suggest(input: string, candidates: readonly string[]): string | 
     let score: number;
     if (normalize(c) === norm) score = 0;
     else {
-      const d = distance(lower, c.toLowerCase());
       const max = Math.max(lower.length, c.length) <= 4 ? 1 : Math.max(lower.length, c.length) <= 8 ? 2 : 3;
+      const d = distance(lower, c.toLowerCase(), max);
       if (d <= max) score = d;
       else if (affix(norm, normalize(c))) score = max + 1;
       else continue;
