@@ -1,6 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, stringify, visit, type Node as YNode, type Pair } from 'yaml';
 import type { PNode } from './node';
-import type { PlanDocument } from './plan';
+import { withoutStackTraces, type PlanDocument } from './plan';
 import { detectEol, trimEndOffset } from './text';
 import type { Span, TextEdit } from './types';
 
@@ -457,7 +457,7 @@ export function keepsValues(plan: PlanDocument, edits: RawEdit[]): boolean {
   const after = applyRawEdits(plan.text, edits);
   // Every document: a text with YAML errors may hold more than one, and the first need not be where a value changes.
   const read = (t: string): { errors: number; values: string } => {
-    const docs = parseAllDocuments(t);
+    const docs = withoutStackTraces(() => parseAllDocuments(t));
     const list = Array.isArray(docs) ? docs : [docs];
     return { errors: list.reduce((n, d) => n + d.errors.length, 0), values: JSON.stringify(list.map((d) => d.toJS({ maxAliasCount: 1000 }) as unknown)) };
   };

@@ -1,4 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node as YNode, type Pair, type Scalar } from 'yaml';
+import { isYamlSpace } from './text';
 import type { Span } from './types';
 
 export type PathSegment = string | number;
@@ -224,7 +225,7 @@ export class PNode {
       const text = sources.get(this.doc);
       if (text === undefined) return [r[0], r[1]];
       let e = r[1];
-      while (e > r[0] && /\s/.test(text[e - 1])) e--;
+      while (e > r[0] && isYamlSpace(text.charCodeAt(e - 1))) e--;
       return [r[0], e];
     }
     const k = this.keySpan;
@@ -240,7 +241,7 @@ export class PNode {
     if (!n || n === this.src || !n.range) return this.span;
     const text = sources.get(this.doc);
     let e = n.range[1];
-    while (text !== undefined && e > n.range[0] && /\s/.test(text[e - 1])) e--;
+    while (text !== undefined && e > n.range[0] && isYamlSpace(text.charCodeAt(e - 1))) e--;
     return [n.range[0], e];
   }
 
@@ -250,7 +251,7 @@ export class PNode {
     if (!r) return undefined;
     const text = sources.get(this.doc);
     let e = r[1];
-    while (text !== undefined && e > r[0] && /\s/.test(text[e - 1])) e--;
+    while (text !== undefined && e > r[0] && isYamlSpace(text.charCodeAt(e - 1))) e--;
     return [r[0], e];
   }
 

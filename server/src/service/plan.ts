@@ -102,16 +102,20 @@ export class PlanDocument {
     let doc: Document | undefined;
     if (fast) doc = fast;
     else try {
-      const tokens = new Parser().parse(text);
-      const composer = new Composer(COMPOSE_OPTIONS);
-      let count = 0;
-      for (const d of composer.compose(tokens, true)) {
-        count++;
-        if (count === 1) doc = d as Document;
-        else if (count === 2) {
-          const start = d.range[0];
-          this.problems.push({ rule: 'yaml-syntax', span: [start, Math.max(start, this.lines.lineEnd(this.lines.lineOf(start)))], message: 'A plan is one YAML document; remove the second document (after `---`).' });
+      const docs = withoutStackTraces(() => {
+        const tokens = new Parser().parse(text);
+        const composer = new Composer(COMPOSE_OPTIONS);
+        const out: Document.Parsed[] = [];
+        for (const d of composer.compose(tokens, true)) {
+          out.push(d);
+          if (out.length === 2) break;
         }
+        return out;
+      });
+      doc = docs[0] as Document | undefined;
+      if (docs[1]) {
+        const start = docs[1].range[0];
+        this.problems.push({ rule: 'yaml-syntax', span: [start, Math.max(start, this.lines.lineEnd(this.lines.lineOf(start)))], message: 'A plan is one YAML document; remove the second document (after `---`).' });
       }
     } catch (err) {
       // The yaml package recurses on nesting; a pathological document can exhaust the stack.
@@ -436,12 +440,30 @@ export function yamlErrorCount(text: string): number {
   if (nestingBeyond(text, MAX_NESTING) !== undefined) return Infinity;
   if (fastParse(text, MAX_NESTING)) return 0;
   try {
-    let n = 0;
-    const composer = new Composer(COMPOSE_OPTIONS);
-    for (const d of composer.compose(new Parser().parse(text), true)) n += d.errors.length + d.warnings.length;
-    return n;
+    return withoutStackTraces(() => {
+      let n = 0;
+      const composer = new Composer(COMPOSE_OPTIONS);
+      for (const d of composer.compose(new Parser().parse(text), true)) n += d.errors.length + d.warnings.length;
+      return n;
+    });
   } catch {
     return Infinity;
+  }
+}
+
+/**
+ * Runs `fn` with Error objects that capture no stack trace. The yaml package
+ * makes an error object per problem, and a text can have one per character
+ * (a run of `{`): capturing a stack for each was nine tenths of the time
+ * spent on such a text. The errors' messages and positions are kept.
+ */
+export function withoutStackTraces<T>(fn: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return fn();
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 

@@ -115,6 +115,15 @@ export function stripBom(text: string): { text: string; bom: boolean } {
 /** Offset just after the last non-whitespace character before `end`. */
 export function trimEndOffset(text: string, start: number, end: number): number {
   let e = Math.min(end, text.length);
-  while (e > start && /\s/.test(text[e - 1])) e--;
+  while (e > start && isYamlSpace(text.charCodeAt(e - 1))) e--;
   return e;
+}
+
+/**
+ * White space as YAML has it: space, tab and the line breaks. Anything else
+ * (a form feed, a no-break space, U+2028) is text of a value, which a trim
+ * must not take off the end of it.
+ */
+export function isYamlSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
 }
