@@ -285,11 +285,13 @@ export class Edits {
   /** Replaces a value (scalar or collection) with `value`, keeping its key and any comment after it. */
   replaceValue(node: PNode, value: YValue): RawEdit {
     const { plan } = this;
-    if (node.isNull && node.keySpan) {
+    const y = node.yaml;
+    // `key:` with nothing after it (not `~` or `null`, which are a value written, replaced like any).
+    const r = y?.range;
+    if (node.isNull && node.keySpan && (!r || r[1] === r[0])) {
       const colon = plan.text.indexOf(':', node.keySpan[1]);
       return { span: [colon + 1, colon + 1], text: ` ${flowText(value)}` };
     }
-    const y = node.yaml;
     const lines = plan.yamlLines;
     if ((isMap(y) || isSeq(y)) && !y.flow && node.keySpan) {
       // `key: &anchor # why` over a block collection: the anchor, a tag and the comment stay on the key's line.
@@ -455,11 +457,14 @@ export function ignoreCommentEdit(plan: PlanDocument, rule: string, offset: numb
 /** Whether edits leave the YAML as sound as it was and every value as it was (only comments change). */
 export function keepsValues(plan: PlanDocument, edits: RawEdit[]): boolean {
   const after = applyRawEdits(plan.text, edits);
-  // Every document: a text with YAML errors may hold more than one, and the first need not be where a value changes.
+  // Every scalar of every document, in order: a text with YAML errors may hold more than one document,
+  // and scalars an error left out of the document's data still count.
   const read = (t: string): { errors: number; values: string } => {
     const docs = withoutStackTraces(() => parseAllDocuments(t));
     const list = Array.isArray(docs) ? docs : [docs];
-    return { errors: list.reduce((n, d) => n + d.errors.length, 0), values: JSON.stringify(list.map((d) => d.toJS({ maxAliasCount: 1000 }) as unknown)) };
+    const values: unknown[] = [];
+    for (const d of list) visit(d, { Scalar: (_, n) => void values.push(n.value) });
+    return { errors: list.reduce((n, d) => n + d.errors.length, 0), values: JSON.stringify(values) };
   };
   try {
     const a = read(plan.text);
