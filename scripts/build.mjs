@@ -2,7 +2,8 @@
 // Usage: node scripts/build.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -64,6 +65,10 @@ const contexts = await Promise.all(
     esbuild.context({ ...common, entryPoints: [join(root, e.in)], outfile: join(root, e.out), external: e.external ?? [] }),
   ),
 );
+// PostgreSQL's parser is WASM: its loader, bundled, looks for the file beside the bundle.
+mkdirSync(join(root, 'dist'), { recursive: true });
+copyFileSync(join(createRequire(import.meta.url).resolve('libpg-query'), '..', 'libpg-query.wasm'), join(root, 'dist', 'libpg-query.wasm'));
+
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
   console.log(`watching ${entries.map((e) => e.in).join(', ')}`);

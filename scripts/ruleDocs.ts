@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { CHECKLIST } from '../server/src/service/checklist';
 import { lint } from '../server/src/service/lint';
 import { RULES } from '../server/src/service/rules';
+import { loadSqlParser } from '../server/src/service/sql/parser';
 import type { Rule } from '../server/src/service/rule';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -96,7 +97,11 @@ export function generateDocs(): Map<string, string> {
   return docs;
 }
 
-if (require.main === module) {
+if (require.main === module) void main();
+
+/** Writes the docs: once PostgreSQL's parser is loaded, which the SQL rules' examples need. */
+async function main(): Promise<void> {
+  await loadSqlParser();
   const docs = generateDocs();
   const dir = path.join(REPO_ROOT, 'docs', 'rules');
   fs.mkdirSync(dir, { recursive: true });

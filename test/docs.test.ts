@@ -2,15 +2,21 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { generateDocs } from '../scripts/ruleDocs';
 import { CHECKLIST } from '../server/src/service/checklist';
 import { RULES, RULES_BY_ID } from '../server/src/service/rules';
+import { loadSqlParser } from '../server/src/service/sql/parser';
 import { ROOT } from './helpers';
 
 const RULES_DIR = path.join(ROOT, 'server', 'src', 'service', 'rules');
 
 describe('rule catalog parity', () => {
+  // The SQL rules' examples are linted with PostgreSQL's parser.
+  before(async () => {
+    await loadSqlParser();
+  });
+
   it('registers every rule file, and every registered rule has its own file', () => {
     const files = fs.readdirSync(RULES_DIR).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.slice(0, -3)).sort();
     assert.deepEqual(files, RULES.map((r) => r.meta.id).sort());

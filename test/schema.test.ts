@@ -150,6 +150,19 @@ describe('plan schema', () => {
       '#/properties/phases/items': ['id', 'kind'],
       '#/properties/phases/items/properties/checks/items': ['expect', 'name'],
       '#/properties/phases/items/properties/triggers/items': ['action', 'when'],
+      // A SQL value written as `{file: path}` (with context.dialect), wherever SQL goes.
+      ...Object.fromEntries(
+        [
+          'context/properties/current_schema',
+          'context/properties/target_schema',
+          'rehearsal/properties/seed',
+          'rehearsal/properties/writes',
+          'phases/items/properties/sql',
+          'phases/items/properties/upsert',
+          'phases/items/properties/checks/items/properties/query',
+          'phases/items/properties/rollback_sql',
+        ].map((p) => [`#/properties/${p}/anyOf/1`, ['file']]),
+      ),
     });
   });
 

@@ -6,6 +6,8 @@ import { escapeControls, formatJson, formatSarif, formatText, summarize, type Fi
 import { fixAll, lint } from './service/lint';
 import { PLAN_TEMPLATE } from './service/planTemplate';
 import { renderMarkdown } from './service/render';
+import { loadSqlParser } from './service/sql/parser';
+import { nodeSqlFiles } from './sqlFiles';
 import type { LintConfig } from './service/types';
 
 declare const MIGPLAN_VERSION: string | undefined;
@@ -533,7 +535,7 @@ function lintCommand(args: string[], io: Io): number {
     const config = configFor(io, file.fsPath, explicit, cache);
     let diagnostics;
     if (options.has('--fix')) {
-      const fixed = fixAll(read.text, { config });
+      const fixed = fixAll(read.text, { config, files: nodeSqlFiles(file.fsPath.toString()) });
       if (fixed.blockedByYaml) complain(io, `note: ${file.shown}: not fixed, it has YAML errors; fix those first`);
       diagnostics = fixed.diagnostics;
       if (fixed.text !== read.text) {
@@ -548,9 +550,9 @@ function lintCommand(args: string[], io: Io): number {
           problem(`${file.shown}: cannot write fixes (${ioReason(err)})`);
         }
         // What is on disk is what was read: report that.
-        if (!written) diagnostics = lint(read.text, { config }).diagnostics;
+        if (!written) diagnostics = lint(read.text, { config, files: nodeSqlFiles(file.fsPath.toString()) }).diagnostics;
       }
-    } else diagnostics = lint(read.text, { config }).diagnostics;
+    } else diagnostics = lint(read.text, { config, files: nodeSqlFiles(file.fsPath.toString()) }).diagnostics;
     results.push({ path: file.shown, ...(file.rawShown ? { rawPath: file.rawShown } : {}), diagnostics });
   }
   if (results.length > 0) {
@@ -572,7 +574,7 @@ function renderCommand(args: string[], io: Io): number {
   const configPath = (options.get('--config') ?? options.get('-c')) as string | undefined;
   const config = configFor(io, plan.fsPath, configPath ? loadConfigFile(path.resolve(io.cwd, configPath)) : undefined, new Map());
   const { text } = readPlan(plan);
-  const { plan: model, diagnostics } = lint(text, { config });
+  const { plan: model, diagnostics } = lint(text, { config, files: nodeSqlFiles(plan.fsPath.toString()) });
   const md = renderMarkdown(model, diagnostics, config);
   const out = (options.get('-o') ?? options.get('--output')) as string | undefined;
   if (out === undefined) io.stdout(md);
@@ -625,8 +627,10 @@ function endQuietlyOnWriteErrors(): void {
 }
 
 /** Entry point when run as a program. */
-export function run(): void {
+export async function run(): Promise<void> {
   endQuietlyOnWriteErrors();
+  // PostgreSQL's parser, for plans with SQL: loaded before anything is linted (a few milliseconds).
+  if (process.argv[2] === 'lint' || process.argv[2] === 'render') await loadSqlParser();
   const color = process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0' ? true : process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
   const code = main(process.argv.slice(2), {
     cwd: process.cwd(),
@@ -638,4 +642,4 @@ export function run(): void {
   process.exitCode = code;
 }
 
-if (require.main === module) run();
+if (require.main === module) void run();

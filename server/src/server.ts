@@ -9,7 +9,7 @@
  */
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeAction,
   CodeActionKind,
@@ -54,6 +54,9 @@ import { complete, definition, documentSymbols, foldingRanges, hover, planTree, 
 import type { ServiceSymbol } from './service/features/types';
 import { fixAll, fixEdits, fixKeepsYaml, lint, UNIGNORABLE } from './service/lint';
 import { ignoreCommentEdit } from './service/fixes';
+import { loadSqlParser, onSqlParserLoaded } from './service/sql/parser';
+import type { SqlFiles } from './service/sql/sqlValues';
+import { nodeSqlFiles } from './sqlFiles';
 import { PlanDocument } from './service/plan';
 import { renderPlan } from './service/render';
 import { ruleDocUrl } from './service/ruleDocs';
@@ -234,7 +237,7 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
     // one; letting it grow then would only keep the garbage of the previous version around for longer.
     const { plan, diagnostics } = roomToGrow(first ? text.length : 0, () => {
       const plan = new PlanDocument(text, { maxLength: maxLength() }, previous);
-      return { plan, diagnostics: lint(plan, { config }).diagnostics };
+      return { plan, diagnostics: lint(plan, { config, files: sqlFilesFor(doc.uri) }).diagnostics };
     });
     const analysis: Analysis = { version: doc.version, text, plan, diagnostics, config };
     analyses.set(doc.uri, analysis);
@@ -250,7 +253,8 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
       message: d.message,
     };
     if (RULES_BY_ID.has(d.rule)) out.codeDescription = { href: ruleDocUrl(d.rule) };
-    if (d.related?.length) out.relatedInformation = d.related.map((r) => ({ location: { uri, range: clientRange(a, r.range) }, message: r.message }));
+    // A related place in a SQL file the plan names is in that file (its own positions: no byte-order mark moved).
+    if (d.related?.length) out.relatedInformation = d.related.map((r) => ({ location: r.file ? { uri: pathToFileURL(r.file).href, range: r.range } : { uri, range: clientRange(a, r.range) }, message: r.message }));
     if (d.data) out.data = d.data;
     return out;
   }
@@ -297,6 +301,19 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
    * spec says); a client that keeps the mark in the document counts it as the first character of
    * line 0. Every position crossing between the two is moved by it, here and only here.
    */
+
+  /** How a plan's `{file: path}` SQL values are read: from disk for a plan saved on disk; not at all otherwise. */
+  function sqlFilesFor(uri: string): SqlFiles {
+    if (uri.startsWith('file:')) {
+      try {
+        return nodeSqlFiles(fileURLToPath(uri));
+      } catch {
+        // A malformed file URI: like an unsaved plan.
+      }
+    }
+    const why = { error: 'cannot be read for a plan that is not a file on disk' };
+    return { resolve: () => why, read: () => why };
+  }
 
   /** A service range as the client counts it. */
   function clientRange(a: Analysis, r: Range): Range {
@@ -377,6 +394,13 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
       },
       serverInfo: { name: 'migplan-language-server' },
     };
+  });
+
+  // PostgreSQL's parser loads in the background: until it has, the SQL rules are silent, and the
+  // plans are linted again once it is ready. Requests are answered all along.
+  void loadSqlParser();
+  onSqlParserLoaded(() => {
+    if (!shutDown) revalidateAll();
   });
 
   connection.onShutdown(() => {

@@ -4,12 +4,15 @@ import { PlanDocument, yamlErrorCount, type ParseOptions, type Phase } from './p
 import type { Report, Rule, RuleContext } from './rule';
 import { RULES, RULES_BY_ID } from './rules';
 import { splitMessage } from './messages';
+import type { SqlFiles } from './sql/sqlValues';
 import { placeholderWhy } from './placeholders';
 import { findIgnoreComments } from './suppress';
 import type { Diagnostic, Fix, LintConfig, Severity, SeveritySetting, Span } from './types';
 
 export interface LintOptions extends ParseOptions {
   config?: LintConfig;
+  /** How SQL files a plan names (`{file: path}`) are read, and where the plan is. */
+  files?: SqlFiles;
   /** The rules to run (default: the whole catalog). */
   rules?: readonly Rule[];
 }
@@ -44,7 +47,7 @@ export function lint(input: string | PlanDocument, options: LintOptions = {}): L
       if (severityOf(rule.meta.id, options.config) === 'off') continue;
       const id = rule.meta.id;
       try {
-        rule.check?.({ plan, config, edits, report: (r) => found.push({ ...r, rule: id }) });
+        rule.check?.({ plan, config, edits, ...(options.files ? { files: options.files } : {}), report: (r) => found.push({ ...r, rule: id }) });
         if (rule.checkPhase) phases.run(rule, edits, found);
       } catch (err) {
         // One rule's bug must not hide the others' results.
@@ -317,7 +320,7 @@ function toDiagnostic(plan: PlanDocument, f: Found, severity: Severity): Diagnos
     d.data = { ...(f.data ?? {}) };
     if (f.fix) d.data.fix = toFix(plan, f.fix);
   }
-  if (f.related?.length) d.related = f.related.map((r) => ({ range: plan.lines.rangeOf(r.span), message: r.message }));
+  if (f.related?.length) d.related = f.related.map((r) => (r.file ? { range: r.file.range, message: r.message, file: r.file.path } : { range: plan.lines.rangeOf(r.span), message: r.message }));
   return d;
 }
 

@@ -1,10 +1,13 @@
 import type { Edits, RawFix } from './fixes';
 import type { Phase, PlanDocument } from './plan';
-import type { LintConfig, RuleMeta, Span } from './types';
+import type { SqlFiles } from './sql/sqlValues';
+import type { LintConfig, Range, RuleMeta, Span } from './types';
 
 export interface RawRelated {
   span: Span;
   message: string;
+  /** In another file (a SQL file the plan names): its absolute path and the range there; `span` is then unused. */
+  file?: { path: string; range: Range };
 }
 
 export interface Report {
@@ -23,6 +26,8 @@ export interface RuleContext {
   plan: PlanDocument;
   /** What the lint runs under (severities, settings, the day dates are judged against). */
   config: LintConfig;
+  /** How `{file: path}` SQL values are read (none: they are reported as unreadable). */
+  files?: SqlFiles;
   /** Builders for fixes that keep the file's own layout. */
   edits: Edits;
   report(r: Report): void;

@@ -35,6 +35,8 @@ export interface Fix {
 export interface RelatedInformation {
   range: Range;
   message: string;
+  /** The absolute path of another file the range is in (a SQL file a plan names); the plan itself when absent. */
+  file?: string;
 }
 
 export interface DiagnosticData {

@@ -32,6 +32,8 @@ import { rule as placeholder } from './placeholder';
 import { rule as implausibleValue } from './implausible-value';
 import { rule as triggerThreshold } from './trigger-threshold';
 import { rule as backfillKeyRange } from './backfill-key-range';
+import { rule as sqlSyntax } from './sql-syntax';
+import { rule as sqlFolded } from './sql-folded';
 
 /** The rule catalog, in the spec's order. Every file in this folder is registered here (a test checks it). */
 export const RULES: readonly Rule[] = [
@@ -66,6 +68,8 @@ export const RULES: readonly Rule[] = [
   backupRestore,
   baselineLatency,
   duplicateId,
+  sqlSyntax,
+  sqlFolded,
   ignoreReason,
   unusedIgnore,
 ];

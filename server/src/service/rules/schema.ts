@@ -427,6 +427,7 @@ export const rule = defineRule({
     const root = ctx.plan.root;
     const json = ctx.plan.json;
     if (!root || json === undefined) return;
+    reportSqlWithoutDialect(ctx, root);
     const validate = getPlanValidator();
     if (validate(json)) return;
     const errors = (validate.errors ?? []).slice();
@@ -470,6 +471,46 @@ export const rule = defineRule({
 });
 
 type Reporter = (f: Found) => void;
+
+/** Keys that hold only SQL (or what only a rehearsal reads): without a dialect nothing reads them. */
+const SQL_ONLY_PHASE_KEYS = ['sql', 'rollback_sql', 'key'];
+/** Fields that hold prose without a dialect and SQL with one: a `{file: …}` there needs the dialect. */
+const SQL_OR_PROSE = [['context', 'current_schema'], ['context', 'target_schema']] as const;
+
+/**
+ * Without `context.dialect` a plan is prose: its SQL-only keys and `{file: …}`
+ * values are reported, each once, as needing the dialect (the JSON Schema
+ * allows them, so that a plan with the dialect validates).
+ */
+function reportSqlWithoutDialect(ctx: RuleContext, root: PNode): void {
+  const context = root.get('context');
+  if (context?.isMap && context.get('dialect') !== undefined) return; // a dialect of another value is the enum's
+  const report = (node: PNode, what: string): void =>
+    ctx.report({
+      span: node.keySpan ?? node.reportSpan,
+      message: `${what} holds SQL, which migplan reads only with \`context.dialect: postgresql\`.`,
+      detail: 'Without a dialect a plan is prose and nothing reads its SQL. Add `dialect: postgresql` to `context` to have the SQL parsed, checked against the schema at each phase and rehearsed, or remove the key.',
+      data: { keyword: 'dialect', path: node.path },
+    });
+  const rehearsal = root.get('rehearsal');
+  if (rehearsal) report(rehearsal, '`rehearsal`');
+  for (const [a, b] of SQL_OR_PROSE) {
+    const v = root.get(a)?.get(b);
+    if (v?.isMap) report(v, `\`${b}\``);
+  }
+  for (const phase of ctx.plan.phases) {
+    for (const key of SQL_ONLY_PHASE_KEYS) {
+      const v = phase.node.get(key);
+      if (v) report(v, `\`${key}\` of phase ${phaseName(phase)}`);
+    }
+    const upsert = phase.node.get('upsert');
+    if (upsert?.isMap) report(upsert, `\`upsert\` of phase ${phaseName(phase)}`);
+    phase.node.get('checks')?.items().forEach((c) => {
+      const q = c.isMap ? c.get('query') : undefined;
+      if (q?.isMap) report(q, `A check's \`query\` in phase ${phaseName(phase)}`);
+    });
+  }
+}
 
 /** Where a diagnostic about a wrong value goes: the value (its key when empty or a block collection). */
 function valueSpan(ctx: RuleContext, node: PNode): Span {
