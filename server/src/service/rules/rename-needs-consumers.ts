@@ -21,16 +21,13 @@ function names(node: PNode | undefined): string[] {
 /** What a change alters: the tables it needs covered, and the columns of them (none: the whole table). */
 function altered(change: PNode, kind: string, table: string): { tables: string[]; columns: string[] } {
   if (COLUMN_KINDS.has(kind)) {
-    const columns = [...names(change.get('column')), ...names(change.get('from'))].map((c) => c.replace(new RegExp(`^${escape(table)}\\.`, 'i'), ''));
+    const prefix = `${table.toLowerCase()}.`;
+    const columns = [...names(change.get('column')), ...names(change.get('from'))].map((c) => (c.toLowerCase().startsWith(prefix) ? c.slice(prefix.length) : c));
     return { tables: [table], columns: [...new Set(columns.map((c) => c.toLowerCase()))] };
   }
   // Merged tables are read under their old names until cleanup: those are what must be covered.
   const from = kind === 'merge-tables' ? names(change.get('from')) : [];
   return { tables: from.length > 0 ? from : [table], columns: [] };
-}
-
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export const rule = defineRule({
