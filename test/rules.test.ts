@@ -97,12 +97,16 @@ for (const rule of RULES) {
           if (!fixable) assert.equal(d.data?.fix, undefined, `rule ${id} is not declared fixable but offered a fix`);
         }
       });
-      // A fixable rule's fixtures show its fixes; a fixture of what only the author can mend has none.
-      if (fixable && lint(read(file)).diagnostics.some((d) => d.rule === id && d.data?.fix)) {
+      // A fixable rule's fixtures show its fixes; a fixture of what only the author can mend has none,
+      // and no fixed snapshot. (Decided when the test runs: the SQL rules need the parser, loaded by then.)
+      if (fixable) {
         it(`fix round-trips: ${name}`, () => {
           const text = read(file);
           const before = lint(text).diagnostics.filter((d) => d.rule === id);
-          assert.ok(before.some((d) => d.data?.fix), `${name}: no diagnostic of ${id} carries a fix`);
+          if (!before.some((d) => d.data?.fix)) {
+            assert.ok(!fs.existsSync(fixedSnapshotPath(file)), `${name}: a fixed snapshot, but no diagnostic of ${id} carries a fix`);
+            return;
+          }
           const fixed = fixRule(text, id);
           const after = lint(fixed.text);
           assert.deepEqual(summarize(after.diagnostics, 'yaml-syntax'), [], 'fixed file no longer parses');

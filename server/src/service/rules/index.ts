@@ -34,6 +34,10 @@ import { rule as triggerThreshold } from './trigger-threshold';
 import { rule as backfillKeyRange } from './backfill-key-range';
 import { rule as sqlSyntax } from './sql-syntax';
 import { rule as sqlFolded } from './sql-folded';
+import { rule as sqlIrreversible } from './sql-irreversible';
+import { rule as sqlBlocking } from './sql-blocking';
+import { rule as sqlLockTimeout } from './sql-lock-timeout';
+import { rule as sqlRollbackMissing } from './sql-rollback-missing';
 
 /** The rule catalog, in the spec's order. Every file in this folder is registered here (a test checks it). */
 export const RULES: readonly Rule[] = [
@@ -70,6 +74,10 @@ export const RULES: readonly Rule[] = [
   duplicateId,
   sqlSyntax,
   sqlFolded,
+  sqlIrreversible,
+  sqlBlocking,
+  sqlLockTimeout,
+  sqlRollbackMissing,
   ignoreReason,
   unusedIgnore,
 ];

@@ -268,3 +268,49 @@ export function planSpan(v: SqlValue, s: number, e: number): Span {
   const b = e > s ? o[Math.min(lastChar, o.length - 1)] + 1 : a;
   return [a, Math.max(a, b)];
 }
+
+/**
+ * Where to report something at UTF-16 offsets [s, e) of a SQL value: its
+ * place in the plan for inline SQL; for a file, the `file` value, with the
+ * place in the file as a related location.
+ */
+export function sqlReportAt(v: SqlValue, s: number, e: number, what: string): { span: Span; related?: Array<{ span: Span; message: string; file: { path: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } } }> } {
+  if (v.source.kind === 'file') {
+    const span = v.source.fileNode.reportSpan;
+    if (!v.source.absolute || v.text === undefined) return { span };
+    const text = v.text;
+    const pos = (o: number): { line: number; character: number } => {
+      let line = 0;
+      let last = 0;
+      for (let i = text.indexOf('\n'); i >= 0 && i < o; i = text.indexOf('\n', i + 1)) {
+        line++;
+        last = i + 1;
+      }
+      return { line, character: o - last };
+    };
+    return { span, related: [{ span, message: what, file: { path: v.source.absolute, range: { start: pos(s), end: pos(Math.max(s, e)) } } }] };
+  }
+  return { span: planSpan(v, s, e) };
+}
+
+/**
+ * An edit inserting `insert` before the SQL's UTF-16 offset `at`, when the SQL
+ * is written in the plan character for character (not in a file, not folded);
+ * `asLine`: on a line of its own before the line `at` is on, when `at` starts
+ * its line in a literal block (`|`), written at that line's indentation and
+ * followed by the plan's line break.
+ */
+export function sqlInsertion(plan: PlanDocument, v: SqlValue, at: number, insert: string, asLine = false): { span: Span; text: string } | undefined {
+  const src = v.source;
+  if (src.kind !== 'inline' || !src.offsets || src.approximate) return undefined;
+  const o = src.offsets[Math.max(0, Math.min(at, src.offsets.length - 1))];
+  if (!asLine) return { span: [o, o], text: insert };
+  const y = v.node.node as { type?: string } | null;
+  if (y?.type !== 'BLOCK_LITERAL') return undefined;
+  const lines = plan.yamlLines;
+  const lineStart = lines.lineStart(lines.lineOf(o));
+  const indent = plan.text.slice(lineStart, o);
+  if (!/^[ \t]*$/.test(indent)) return undefined;
+  const eol = plan.text.includes('\r\n') ? '\r\n' : '\n';
+  return { span: [lineStart, lineStart], text: insert.split('\n').map((l) => indent + l).join(eol) + eol };
+}
