@@ -20,7 +20,9 @@ export const CHROMIUM = process.env.MIGPLAN_CHROMIUM ?? '/usr/bin/chromium';
 const NODE_DIR = path.join(E2E_DIR, 'node24', 'node_modules', 'node', 'node_modules', `node-linux-${process.arch}`);
 export const NODE24 = path.join(NODE_DIR, 'bin', 'node');
 const CODE_SERVER_DIR = path.join(E2E_DIR, 'code-server');
-export const SERVER_MAIN = path.join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'lib', 'vscode', 'out', 'server-main.js');
+/** The VS Code build inside code-server: its extensions, its node_modules. */
+export const VSCODE_DIR = path.join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'lib', 'vscode');
+export const SERVER_MAIN = path.join(VSCODE_DIR, 'out', 'server-main.js');
 const READY = path.join(E2E_DIR, `ready-code-server-${CODE_SERVER_VERSION}.json`);
 
 /** Chromium flags that keep it quiet on a machine without internet. */
