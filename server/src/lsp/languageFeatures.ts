@@ -1,0 +1,95 @@
+/**
+ * What the editor asks about a place in a plan: completion, hover, the
+ * outline, folding, definition and references. Each reads the document's
+ * one analysis and answers in the client's positions.
+ */
+import { CompletionItemKind, FoldingRangeKind, InsertTextFormat, SymbolKind, type CompletionItem, type DocumentSymbol } from 'vscode-languageserver/node';
+import { complete, definition, documentSymbols, foldingRanges, hover, references } from '../service/features';
+import type { ServiceSymbol } from '../service/features/types';
+import type { Analysis, Session } from './session';
+
+const SYMBOL_KINDS: Record<ServiceSymbol['kind'], SymbolKind> = {
+  section: SymbolKind.Namespace,
+  phase: SymbolKind.Class,
+  list: SymbolKind.Array,
+  item: SymbolKind.Field,
+  field: SymbolKind.Property,
+};
+
+function toSymbol(session: Session, a: Analysis, s: ServiceSymbol): DocumentSymbol {
+  const range = session.spanRange(a, s.span);
+  const selection = session.spanRange(a, s.selectionSpan);
+  const sym: DocumentSymbol = { name: s.name || '(unnamed)', kind: SYMBOL_KINDS[s.kind], range, selectionRange: selection, children: s.children.map((c) => toSymbol(session, a, c)) };
+  if (s.detail) sym.detail = s.detail;
+  return sym;
+}
+
+export function registerLanguageFeatures(session: Session): void {
+  const { connection } = session;
+
+  connection.onCompletion((params) =>
+    session.guard('completion', [] as CompletionItem[], () => {
+      const found = session.analysed(params.textDocument.uri);
+      if (!found) return [];
+      const { a } = found;
+      return complete(a.plan, session.offsetOf(a, params.position), { snippets: !session.clientSnippets }).map((c): CompletionItem => {
+        const item: CompletionItem = {
+          label: c.label,
+          kind: c.kind === 'property' ? CompletionItemKind.Property : c.kind === 'value' ? CompletionItemKind.Value : CompletionItemKind.Snippet,
+          insertTextFormat: c.snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+        };
+        if (c.replace) item.textEdit = { range: session.spanRange(a, c.replace), newText: c.insertText };
+        else item.insertText = c.insertText;
+        if (c.detail) item.detail = c.detail;
+        if (c.documentation) item.documentation = { kind: 'markdown', value: c.documentation };
+        if (c.sortText) item.sortText = c.sortText;
+        return item;
+      });
+    }),
+  );
+
+  connection.onHover((params) =>
+    session.guard('hover', null, () => {
+      const found = session.analysed(params.textDocument.uri);
+      if (!found) return null;
+      const { a } = found;
+      const h = hover(a.plan, session.offsetOf(a, params.position), a.diagnostics);
+      return h ? { contents: { kind: 'markdown' as const, value: h.contents }, range: session.spanRange(a, h.span) } : null;
+    }),
+  );
+
+  connection.onDocumentSymbol((params) =>
+    session.guard('document symbols', [] as DocumentSymbol[], () => {
+      const found = session.analysed(params.textDocument.uri);
+      if (!found) return [];
+      return documentSymbols(found.a.plan).map((s) => toSymbol(session, found.a, s));
+    }),
+  );
+
+  connection.onFoldingRanges((params) =>
+    session.guard('folding ranges', [], () => {
+      const found = session.analysed(params.textDocument.uri);
+      if (!found) return [];
+      return foldingRanges(found.a.plan).map((f) => ({ startLine: f.startLine, endLine: f.endLine, ...(f.kind === 'comment' ? { kind: FoldingRangeKind.Comment } : f.kind === 'region' ? { kind: FoldingRangeKind.Region } : {}) }));
+    }),
+  );
+
+  connection.onDefinition((params) =>
+    session.guard('definition', null, () => {
+      const found = session.analysed(params.textDocument.uri);
+      if (!found) return null;
+      const { doc, a } = found;
+      const span = definition(a.plan, session.offsetOf(a, params.position));
+      return span ? { uri: doc.uri, range: session.spanRange(a, span) } : null;
+    }),
+  );
+
+  connection.onReferences((params) =>
+    session.guard('references', [], () => {
+      const found = session.analysed(params.textDocument.uri);
+      if (!found) return [];
+      const { doc, a } = found;
+      return references(a.plan, session.offsetOf(a, params.position), params.context.includeDeclaration).map((span) => ({ uri: doc.uri, range: session.spanRange(a, span) }));
+    }),
+  );
+}
