@@ -2,6 +2,7 @@ import type { RawEdit } from '../fixes';
 import { insertPhaseKey, joinList, mergeInsertions } from '../phaseKinds';
 import { placeholderWhy } from '../placeholders';
 import { defineRule } from '../rule';
+import { hasSqlDialect } from '../sql/sqlValues';
 import { isEmpty, phaseLabel } from '../ruleHelpers';
 import { IDEMPOTENT_TODO } from '../templates';
 
@@ -26,6 +27,7 @@ export const rule = defineRule({
       'Writing both down makes "just restart it" a safe answer at 3 a.m.; a claim of idempotency next to an INSERT that adds the rows again is the opposite of safe.',
     fixable: true,
   },
+  phaseContext: (plan) => (hasSqlDialect(plan) ? 'sql' : ''),
   checkPhase(phase, ctx) {
     if (phase.kind !== 'backfill') return;
     const node = phase.node;
@@ -74,10 +76,10 @@ export const rule = defineRule({
       return;
     }
 
-    // The claim against the write it is about.
+    // The claim against the write it is about. With a dialect, PostgreSQL's parser reads the upsert (sql-upsert).
     const upsert = node.get('upsert');
     const sql = upsert?.str();
-    if (idem?.bool() === true && upsert && sql !== undefined && placeholderWhy(sql, 'text') === undefined && plainInsert(sql)) {
+    if (!hasSqlDialect(ctx.plan) && idem?.bool() === true && upsert && sql !== undefined && placeholderWhy(sql, 'text') === undefined && plainInsert(sql)) {
       ctx.report({
         span: upsert.reportSpan,
         message: `${phaseLabel(phase)} claims idempotent: true, but its upsert is a plain INSERT.`,

@@ -1,4 +1,5 @@
 import { defineRule } from '../rule';
+import { hasSqlDialect } from '../sql/sqlValues';
 import { phaseLabel } from '../ruleHelpers';
 
 /** An upsert written as SQL (prose such as "copy in batches" is not judged). */
@@ -18,8 +19,10 @@ export const rule = defineRule({
       'The method walks the key in ranges, one committed batch after another, so that each batch costs the same and a restart continues from the last committed key.',
     fixable: false,
   },
+  // With a dialect, PostgreSQL's parser reads the upsert and sql-upsert judges its key range.
+  phaseContext: (plan) => (hasSqlDialect(plan) ? 'sql' : ''),
   checkPhase(phase, ctx) {
-    if (phase.kind !== 'backfill') return;
+    if (phase.kind !== 'backfill' || hasSqlDialect(ctx.plan)) return;
     const upsert = phase.node.get('upsert');
     const text = upsert?.str();
     if (!upsert || text === undefined || !SQL_START.test(text) || KEY_RANGE.test(text)) return;

@@ -38,6 +38,9 @@ import { rule as sqlIrreversible } from './sql-irreversible';
 import { rule as sqlBlocking } from './sql-blocking';
 import { rule as sqlLockTimeout } from './sql-lock-timeout';
 import { rule as sqlRollbackMissing } from './sql-rollback-missing';
+import { rule as sqlUnknownName } from './sql-unknown-name';
+import { rule as sqlUpsert } from './sql-upsert';
+import { rule as sqlSchemaChanges } from './sql-schema-changes';
 
 /** The rule catalog, in the spec's order. Every file in this folder is registered here (a test checks it). */
 export const RULES: readonly Rule[] = [
@@ -78,6 +81,9 @@ export const RULES: readonly Rule[] = [
   sqlBlocking,
   sqlLockTimeout,
   sqlRollbackMissing,
+  sqlUnknownName,
+  sqlUpsert,
+  sqlSchemaChanges,
   ignoreReason,
   unusedIgnore,
 ];

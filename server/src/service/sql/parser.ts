@@ -15,6 +15,10 @@ export interface SqlStatement {
   start: number;
   /** UTF-16 offset just past the statement (before its `;`). */
   end: number;
+  /** The statement's byte offset in the UTF-8 text, as the AST's locations count (`stmt_location`). */
+  byteStart: number;
+  /** Its length in bytes, when PostgreSQL gives it (`stmt_len`; not for the last statement). */
+  byteLength?: number;
 }
 
 export interface SqlSyntaxError {
@@ -104,7 +108,9 @@ function parseNow(m: PgQuery, text: string): SqlParse {
       const startByte = s.stmt_location ?? 0;
       const endByte = s.stmt_len !== undefined && s.stmt_len > 0 ? startByte + s.stmt_len : i + 1 < stmts.length ? (stmts[i + 1].stmt_location ?? 0) : Infinity;
       const start = offsetOfByte(startByte);
-      return { stmt: s.stmt, start, end: endByte === Infinity ? statementEnd(text, start) : offsetOfByte(endByte) };
+      const st: SqlStatement = { stmt: s.stmt, start, end: endByte === Infinity ? statementEnd(text, start) : offsetOfByte(endByte), byteStart: startByte };
+      if (s.stmt_len !== undefined && s.stmt_len > 0) st.byteLength = s.stmt_len;
+      return st;
     });
     return { statements, offsetOfByte };
   } catch (err) {
