@@ -80,12 +80,58 @@ export function phaseRef(phase: Phase | undefined): string {
   return `phase ${phase.id !== undefined ? `'${phase.id}'` : `#${phase.index + 1}`}`;
 }
 
-/** Where to report an operation: the table's name in the statement (or the statement's start). */
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** An identifier as it may be written: bare, or double-quoted. */
+function ident(name: string | undefined): string {
+  return name === undefined ? '[^\\s,;]+' : `(?:"${escapeRe(name)}"|${escapeRe(name)})(?![\\w$])`;
+}
+
+/** The words of a statement that say what an operation does (`DROP COLUMN name`, `CREATE INDEX`), as a pattern. */
+function pointer(op: Operation): RegExp | undefined {
+  const col = ident(op.column);
+  const name = ident(op.name);
+  const kinds: Partial<Record<Operation['kind'], string>> = {
+    'drop-column': `\\bDROP\\s+(?:COLUMN\\s+)?(?:IF\\s+EXISTS\\s+)?${col}`,
+    'alter-column-type': `\\bALTER\\s+(?:COLUMN\\s+)?${col}\\s+(?:SET\\s+DATA\\s+)?TYPE\\b`,
+    'set-not-null': `\\bALTER\\s+(?:COLUMN\\s+)?${col}\\s+SET\\s+NOT\\s+NULL\\b`,
+    'add-column': `\\bADD\\s+(?:COLUMN\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?${col}`,
+    'drop-constraint': `\\bDROP\\s+CONSTRAINT\\s+(?:IF\\s+EXISTS\\s+)?${name}`,
+    'validate-constraint': `\\bVALIDATE\\s+CONSTRAINT\\s+${name}`,
+    'add-foreign-key': op.name !== undefined ? `\\bADD\\s+CONSTRAINT\\s+${name}` : '\\bADD\\s+FOREIGN\\s+KEY\\b',
+    'add-check': op.name !== undefined ? `\\bADD\\s+CONSTRAINT\\s+${name}` : '\\bADD\\s+CHECK\\b',
+    'add-unique': op.name !== undefined ? `\\bADD\\s+CONSTRAINT\\s+${name}` : '\\bADD\\s+(?:UNIQUE|PRIMARY\\s+KEY)\\b',
+    'rename-column': `\\bRENAME\\s+(?:COLUMN\\s+)?${col}`,
+    'rename-constraint': `\\bRENAME\\s+CONSTRAINT\\s+${name}`,
+    'rename-table': '\\bRENAME\\s+TO\\b',
+    'create-index': '\\bCREATE\\s+(?:UNIQUE\\s+)?INDEX\\b',
+    'drop-table': '\\bDROP\\s+TABLE\\b',
+    'drop-index': '\\bDROP\\s+INDEX\\b',
+    'vacuum-full': '\\bVACUUM\\b',
+    cluster: '\\bCLUSTER\\b',
+    truncate: '\\bTRUNCATE\\b',
+    delete: '\\bDELETE\\b',
+  };
+  const k = kinds[op.kind];
+  return k === undefined ? undefined : new RegExp(k, 'i');
+}
+
+/**
+ * Where to report an operation: the words of the statement that do it
+ * (`DROP COLUMN name`, `CREATE INDEX`, `ALTER COLUMN c TYPE`); else the
+ * table's name in the statement, or the statement's start.
+ */
 export function opReport(p: ParsedSql, st: SqlStatement, op: Operation, what: string): ReturnType<typeof sqlReportAt> {
   const text = p.value.text!;
-  const s = op.location !== undefined ? p.parse.offsetOfByte(op.location) : firstWord(text, st.start);
-  const m = /^"[^"]*"|^[\w$.]+/.exec(text.slice(s, s + 200));
-  return sqlReportAt(p.value, s, s + (m ? m[0].length : 1), what);
+  const from = firstWord(text, st.start);
+  const own = text.slice(from, Math.max(from, st.end));
+  const m = pointer(op)?.exec(own);
+  if (m) return sqlReportAt(p.value, from + m.index, from + m.index + m[0].length, what);
+  const s = op.location !== undefined ? p.parse.offsetOfByte(op.location) : from;
+  const word = /^"[^"]*"|^[\w$.]+/.exec(text.slice(s, s + 200));
+  return sqlReportAt(p.value, s, s + (word ? word[0].length : 1), what);
 }
 
 /** The first non-blank character at or after `from`. */
