@@ -1,6 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, stringify, visit, type Node as YNode, type Pair } from 'yaml';
 import type { PNode } from './node';
-import { withoutStackTraces, type PlanDocument } from './plan';
+import { MAX_NESTING, nestingBeyond, withoutStackTraces, type PlanDocument } from './plan';
 import { detectEol, trimEndOffset } from './text';
 import type { Span, TextEdit } from './types';
 
@@ -217,7 +217,9 @@ function insertionAfter(plan: PlanDocument, end: number, eol: string): { at: num
   // A lone CR at the end of the line is text; a line break written right after it would join it
   // (CR LF) and take it out of the value: the new lines go after the line's own break instead, or,
   // on the last line, after a CR LF of their own.
-  if (plan.text[lineEnd - 1] === '\r') {
+  // In a block scalar, a lone CR ending the text is a line break (the `yaml` package reads `|` over ` 2\r` as
+  // `2\n`): a LF after it makes it a CR LF, the same break.
+  if (plan.text[lineEnd - 1] === '\r' && !block) {
     const next = lines.lineStart(lines.lineOf(lineEnd) + 1);
     if (next > lineEnd) return { at: next, before: '', after: eol };
     return { at: lineEnd, before: '\r\n', after: '' };
@@ -308,9 +310,12 @@ export class Edits {
     const e = trimmed > s ? trimEndOffset(plan.text, s, trimmed) : Math.max(s, y?.range?.[1] ?? s);
     if (isScalar(y) && (y.type === 'BLOCK_LITERAL' || y.type === 'BLOCK_FOLDED')) {
       // `soak: > # see INC-4711`: the header's comment stays, after the new value.
-      const header = plan.text.slice(s, lines.lineEnd(lines.lineOf(s)));
+      const headerEnd = lines.lineEnd(lines.lineOf(s));
+      const header = plan.text.slice(s, headerEnd);
       const comment = /^[|>][0-9+-]*([ \t]+#.*)?$/.exec(header)?.[1] ?? '';
-      return { span: [s, e], text: flowText(value) + comment };
+      // The comment is written again whole: the edit takes the header's line to its end (an empty
+      // scalar's range stops inside the comment).
+      return { span: [s, comment ? Math.max(e, headerEnd) : e], text: flowText(value) + comment };
     }
     return { span: [s, e], text: flowText(value) };
   }
@@ -455,20 +460,29 @@ export function ignoreCommentEdit(plan: PlanDocument, rule: string, offset: numb
 }
 
 /** Whether edits leave the YAML as sound as it was and every value as it was (only comments change). */
+/** Every scalar of every document, in order: a text with YAML errors may hold more than one document, and scalars an error left out of the document's data still count. */
+function readValues(t: string): { errors: number; values: string } {
+  const docs = withoutStackTraces(() => parseAllDocuments(t));
+  const list = Array.isArray(docs) ? docs : [docs];
+  const values: unknown[] = [];
+  for (const d of list) visit(d, { Scalar: (_, n) => void values.push(n.value) });
+  return { errors: list.reduce((n, d) => n + d.errors.length, 0), values: JSON.stringify(values) };
+}
+
+/** The plan's own values, read once however many fixes are weighed against them. */
+const valuesOfPlan = new WeakMap<PlanDocument, { errors: number; values: string }>();
+
 export function keepsValues(plan: PlanDocument, edits: RawEdit[]): boolean {
   const after = applyRawEdits(plan.text, edits);
-  // Every scalar of every document, in order: a text with YAML errors may hold more than one document,
-  // and scalars an error left out of the document's data still count.
-  const read = (t: string): { errors: number; values: string } => {
-    const docs = withoutStackTraces(() => parseAllDocuments(t));
-    const list = Array.isArray(docs) ? docs : [docs];
-    const values: unknown[] = [];
-    for (const d of list) visit(d, { Scalar: (_, n) => void values.push(n.value) });
-    return { errors: list.reduce((n, d) => n + d.errors.length, 0), values: JSON.stringify(values) };
-  };
+  // Nesting the plan model refuses is nesting the yaml package reads slowly and unreliably: no fix is proven safe there.
+  if (nestingBeyond(plan.text, MAX_NESTING) !== undefined || nestingBeyond(after, MAX_NESTING) !== undefined) return false;
   try {
-    const a = read(plan.text);
-    const b = read(after);
+    let a = valuesOfPlan.get(plan);
+    if (!a) {
+      a = readValues(plan.text);
+      valuesOfPlan.set(plan, a);
+    }
+    const b = readValues(after);
     return b.errors <= a.errors && a.values === b.values;
   } catch {
     return false;

@@ -1,5 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node as YNode, type Pair, type Scalar } from 'yaml';
-import { isYamlSpace } from './text';
+import { trimEndOffset } from './text';
 import type { Span } from './types';
 
 export type PathSegment = string | number;
@@ -224,9 +224,7 @@ export class PNode {
     if (r) {
       const text = sources.get(this.doc);
       if (text === undefined) return [r[0], r[1]];
-      let e = r[1];
-      while (e > r[0] && isYamlSpace(text.charCodeAt(e - 1))) e--;
-      return [r[0], e];
+      return [r[0], trimEndOffset(text, r[0], r[1])];
     }
     const k = this.keySpan;
     return k ?? [0, 0];
@@ -240,9 +238,7 @@ export class PNode {
     const n = this.node;
     if (!n || n === this.src || !n.range) return this.span;
     const text = sources.get(this.doc);
-    let e = n.range[1];
-    while (text !== undefined && e > n.range[0] && isYamlSpace(text.charCodeAt(e - 1))) e--;
-    return [n.range[0], e];
+    return [n.range[0], text === undefined ? n.range[1] : trimEndOffset(text, n.range[0], n.range[1])];
   }
 
   /** The key's span, without trailing whitespace (yaml counts a lone `\r` line break into a key). */
@@ -250,9 +246,7 @@ export class PNode {
     const r = this.keyNode?.range;
     if (!r) return undefined;
     const text = sources.get(this.doc);
-    let e = r[1];
-    while (text !== undefined && e > r[0] && isYamlSpace(text.charCodeAt(e - 1))) e--;
-    return [r[0], e];
+    return [r[0], text === undefined ? r[1] : trimEndOffset(text, r[0], r[1])];
   }
 
   /**

@@ -112,11 +112,19 @@ export function stripBom(text: string): { text: string; bom: boolean } {
   return text.charCodeAt(0) === 0xfeff ? { text: text.slice(1), bom: true } : { text, bom: false };
 }
 
-/** Offset just after the last non-whitespace character before `end`. */
+/**
+ * Offset just after the last non-whitespace character before `end`. A lone
+ * CR (not before a LF) is not a line break here, as in yamlLines: the `yaml`
+ * package reads it as text of a plain scalar (`42\r`), so a node's span keeps it.
+ */
 export function trimEndOffset(text: string, start: number, end: number): number {
   let e = Math.min(end, text.length);
-  while (e > start && isYamlSpace(text.charCodeAt(e - 1))) e--;
-  return e;
+  for (;;) {
+    if (e <= start) return e;
+    const c = text.charCodeAt(e - 1);
+    if (c === 13 ? text.charCodeAt(e) !== 10 : !isYamlSpace(c)) return e;
+    e--;
+  }
 }
 
 /**
