@@ -58,12 +58,17 @@ export class TestClient {
 
   /** Waits for diagnostics of `uri` published for `version` (or any, when undefined). */
   async diagnosticsFor(uri: string, version?: number, timeoutMs = 10_000): Promise<PublishDiagnosticsParams> {
+    return this.diagnosticsWhere(uri, (p) => version === undefined || p.version === version, timeoutMs, `v${version}`);
+  }
+
+  /** Waits for a publish of `uri`'s diagnostics that `test` accepts (the newest such). */
+  async diagnosticsWhere(uri: string, test: (p: PublishDiagnosticsParams) => boolean, timeoutMs = 10_000, what = 'as wanted'): Promise<PublishDiagnosticsParams> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const list = this.diagnostics.get(uri) ?? [];
-      const hit = [...list].reverse().find((p) => version === undefined || p.version === version);
+      const hit = [...list].reverse().find(test);
       if (hit) return hit;
-      if (Date.now() > deadline) throw new Error(`no diagnostics for ${uri} v${version}; got versions ${list.map((p) => p.version).join(',')}; stderr: ${this.stderr}`);
+      if (Date.now() > deadline) throw new Error(`no diagnostics for ${uri} ${what}; got versions ${list.map((p) => p.version).join(',')}; stderr: ${this.stderr}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 50);
         this.waiters.push(() => {

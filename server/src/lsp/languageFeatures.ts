@@ -3,9 +3,11 @@
  * outline, folding, definition and references. Each reads the document's
  * one analysis and answers in the client's positions.
  */
+import { pathToFileURL } from 'node:url';
 import { CompletionItemKind, FoldingRangeKind, InsertTextFormat, SymbolKind, type CompletionItem, type DocumentSymbol } from 'vscode-languageserver/node';
 import { complete, definition, documentSymbols, foldingRanges, hover, references } from '../service/features';
 import type { ServiceSymbol } from '../service/features/types';
+import { sqlDefinition } from '../service/sql/editor';
 import type { Analysis, Session } from './session';
 
 const SYMBOL_KINDS: Record<ServiceSymbol['kind'], SymbolKind> = {
@@ -31,8 +33,8 @@ export function registerLanguageFeatures(session: Session): void {
     session.guard('completion', [] as CompletionItem[], () => {
       const found = session.analysed(params.textDocument.uri);
       if (!found) return [];
-      const { a } = found;
-      return complete(a.plan, session.offsetOf(a, params.position), { snippets: !session.clientSnippets }).map((c): CompletionItem => {
+      const { doc, a } = found;
+      return complete(a.plan, session.offsetOf(a, params.position), { snippets: !session.clientSnippets, files: session.sqlFilesFor(doc.uri) }).map((c): CompletionItem => {
         const item: CompletionItem = {
           label: c.label,
           kind: c.kind === 'property' ? CompletionItemKind.Property : c.kind === 'value' ? CompletionItemKind.Value : CompletionItemKind.Snippet,
@@ -52,8 +54,8 @@ export function registerLanguageFeatures(session: Session): void {
     session.guard('hover', null, () => {
       const found = session.analysed(params.textDocument.uri);
       if (!found) return null;
-      const { a } = found;
-      const h = hover(a.plan, session.offsetOf(a, params.position), a.diagnostics);
+      const { doc, a } = found;
+      const h = hover(a.plan, session.offsetOf(a, params.position), a.diagnostics, session.sqlFilesFor(doc.uri));
       return h ? { contents: { kind: 'markdown' as const, value: h.contents }, range: session.spanRange(a, h.span) } : null;
     }),
   );
@@ -79,7 +81,11 @@ export function registerLanguageFeatures(session: Session): void {
       const found = session.analysed(params.textDocument.uri);
       if (!found) return null;
       const { doc, a } = found;
-      const span = definition(a.plan, session.offsetOf(a, params.position));
+      const offset = session.offsetOf(a, params.position);
+      // Inside SQL: from a table or column to the statement that created it (in the plan, or in a SQL file it names).
+      const sql = sqlDefinition(a.plan, offset, session.sqlFilesFor(doc.uri));
+      if (sql) return 'file' in sql ? { uri: pathToFileURL(sql.file).href, range: sql.range } : { uri: doc.uri, range: session.spanRange(a, sql.span) };
+      const span = definition(a.plan, offset);
       return span ? { uri: doc.uri, range: session.spanRange(a, span) } : null;
     }),
   );

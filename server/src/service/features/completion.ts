@@ -9,6 +9,8 @@
  * the cursor's line (see snippets.ts): the client must insert them with
  * `insertTextMode` adjustIndentation (VS Code's default).
  */
+import { sqlCompletions } from '../sql/editor';
+import type { SqlFiles } from '../sql/sqlValues';
 import { scalarText, styleOf } from '../fixes';
 import { freshPhaseId } from '../templates';
 import type { PhaseKind, PlanDocument } from '../plan';
@@ -390,10 +392,15 @@ function positionAt(plan: PlanDocument, lines: Lines, offset: number): Position 
 export interface CompleteOptions {
   /** Offer snippet completions (a whole phase, check, trigger, consumer, plan). Off for clients that contribute their own. */
   snippets?: boolean;
+  /** How `{file: path}` SQL is read (the schema at a point of the plan may come from files). */
+  files?: SqlFiles;
 }
 
 export function complete(plan: PlanDocument, offset: number, options: CompleteOptions = {}): ServiceCompletion[] {
   try {
+    // Inside SQL: the tables and columns that exist there.
+    const sql = sqlCompletions(plan, offset, options.files);
+    if (sql !== undefined) return sql;
     const all = completeUnsafe(plan, offset);
     return options.snippets === false ? all.filter((c) => c.kind !== 'snippet') : all;
   } catch {

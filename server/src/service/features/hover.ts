@@ -3,6 +3,8 @@
  * about, what a value such as `24h` or `21GiB` means in words, and how many
  * batches a backfill runs.
  */
+import { sqlHover, sqlValueAt } from '../sql/editor';
+import type { SqlFiles } from '../sql/sqlValues';
 import type { PathSegment, PNode } from '../node';
 import type { PlanDocument } from '../plan';
 import { ruleDocUrl } from '../ruleDocs';
@@ -35,12 +37,20 @@ interface Section {
 }
 
 /** Hover at `offset`: the diagnostics there first, then the key or value under it. */
-export function hover(plan: PlanDocument, offset: number, diagnostics: readonly Diagnostic[]): ServiceHover | undefined {
+export function hover(plan: PlanDocument, offset: number, diagnostics: readonly Diagnostic[], files?: SqlFiles): ServiceHover | undefined {
   const sections: Section[] = [];
   try {
     sections.push(...diagnosticSections(plan, offset, diagnostics));
   } catch {
     // A malformed diagnostic must not hide the rest.
+  }
+  try {
+    // Inside SQL: the table or column under the cursor, as it is at that point of the plan.
+    const sql = sqlHover(plan, offset, files);
+    if (sql) sections.push({ text: sql.contents, span: sql.span });
+    if (sql || sqlValueAt(plan, offset, files)) return sections.length > 0 ? { contents: sections.map((s) => s.text).join(SEPARATOR), span: smallest(sections) } : undefined;
+  } catch {
+    // The SQL layer is best effort here too.
   }
   try {
     // With a problem under the cursor, the problem is what the hover is about: the key's own
@@ -51,8 +61,12 @@ export function hover(plan: PlanDocument, offset: number, diagnostics: readonly 
   }
   if (sections.length === 0) return undefined;
   // The smallest span among the sections that contains the offset.
-  const span = sections.map((s) => s.span).reduce((a, b) => (b[1] - b[0] < a[1] - a[0] ? b : a));
-  return { contents: sections.map((s) => s.text).join(SEPARATOR), span };
+  return { contents: sections.map((s) => s.text).join(SEPARATOR), span: smallest(sections) };
+}
+
+/** The smallest span among the sections (the one that contains the offset most closely). */
+function smallest(sections: readonly Section[]): Span {
+  return sections.map((s) => s.span).reduce((a, b) => (b[1] - b[0] < a[1] - a[0] ? b : a));
 }
 
 // ------------------------------------------------------------------ diagnostics

@@ -22,7 +22,7 @@
 import type { PlanDocument } from '../plan';
 import { Catalog, type ApplyNote } from './catalog';
 import { parseSql, type SqlParse, type SqlStatement } from './parser';
-import { nameUses, unknownNames, type NameUse } from './references';
+import { unknownNames } from './references';
 import { sqlValues, type SqlFiles, type SqlValue } from './sqlValues';
 
 /** A name used where it does not exist, or created where it already does. */
@@ -71,10 +71,6 @@ const cache = new WeakMap<PlanDocument, Timeline>();
 /** The kinds of SQL values whose names are judged against the catalog. */
 const JUDGED = new Set<SqlValue['kind']>(['seed', 'sql', 'upsert', 'query', 'rollback_sql']);
 
-function byteLengthOf(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
-}
-
 /** A catalog from one SQL value's statements (applied in order); undefined when it does not parse. */
 function catalogFrom(value: SqlValue | undefined, start?: Catalog): { catalog: Catalog; notes: ApplyNote[] } | undefined {
   if (!value || value.text === undefined) return undefined;
@@ -90,12 +86,16 @@ function catalogFrom(value: SqlValue | undefined, start?: Catalog): { catalog: C
  * Walks the plan's SQL in order and calls `visit` with each statement and
  * the schema it sees; `visit` returning true stops the walk.
  */
-export function walkSql(
-  plan: PlanDocument,
-  files: SqlFiles | undefined,
-  visit: (step: SqlStep) => boolean | undefined,
-  applied?: (step: SqlStep, notes: readonly ApplyNote[]) => void,
-): { current?: Catalog; end?: Catalog; target?: Catalog } {
+export interface WalkHooks {
+  /** Each statement, with the schema it sees; true stops the walk. */
+  step?: (step: SqlStep) => boolean | undefined;
+  /** After a statement was applied to the schema, with what the catalog noted. */
+  applied?: (step: SqlStep, notes: readonly ApplyNote[]) => void;
+  /** Each SQL value as the walk reaches it (parsed or not), with the schema it starts from; true stops the walk. */
+  enter?: (value: SqlValue, catalog: Catalog) => boolean | undefined;
+}
+
+export function walkSql(plan: PlanDocument, files: SqlFiles | undefined, hooks: WalkHooks): { current?: Catalog; end?: Catalog; target?: Catalog } {
   const values = sqlValues(plan, files);
   const byKind = (kind: SqlValue['kind']): SqlValue | undefined => values.find((v) => v.kind === kind);
   const currentValue = byKind('current_schema');
@@ -113,19 +113,24 @@ export function walkSql(
   let stopped = false;
 
   const steps = (value: SqlValue, seen: Catalog, apply: boolean): void => {
-    if (stopped || value.text === undefined) return;
+    if (stopped) return;
+    if (hooks.enter?.(value, seen) === true) {
+      stopped = true;
+      return;
+    }
+    if (value.text === undefined) return;
     const parse = parseSql(value.text);
     if (!parse || parse.error) return;
     parse.statements.forEach((statement, index) => {
       if (stopped) return;
       const step: SqlStep = { value, parse, index, statement, catalog: seen, judged: known && JUDGED.has(value.kind) && !unsure.has('*'), unsure };
-      if (visit(step) === true) {
+      if (hooks.step?.(step) === true) {
         stopped = true;
         return;
       }
       if (!apply) return;
       const notes = seen.apply(statement.stmt, { source: value.id, location: statement.byteStart });
-      applied?.(step, notes);
+      hooks.applied?.(step, notes);
       markUnsure(notes);
     });
   };
@@ -133,9 +138,9 @@ export function walkSql(
   const seed = values.find((v) => v.kind === 'seed');
   if (seed) steps(seed, catalog.clone(), true);
   // Values in phase order, each phase's `sql` first.
-  const phases = [...new Set(values.filter((v) => v.phaseIndex !== undefined).map((v) => v.phaseIndex!))];
-  for (const phase of phases) {
-    const mine = values.filter((v) => v.phaseIndex === phase);
+  const byPhase = new Map<number, SqlValue[]>();
+  for (const v of values) if (v.phaseIndex !== undefined) byPhase.set(v.phaseIndex, [...(byPhase.get(v.phaseIndex) ?? []), v]);
+  for (const mine of byPhase.values()) {
     for (const v of mine) if (v.kind === 'sql') steps(v, catalog, true);
     for (const v of mine) {
       if (v.kind === 'upsert' || v.kind === 'query') steps(v, catalog, false);
@@ -158,10 +163,8 @@ export function timelineOf(plan: PlanDocument, files?: SqlFiles): Timeline {
   const upserts: SqlStep[] = [];
   /** Statements with a finding (by value and byte offset): an apply note there says the same again. */
   const reported = new Set<string>();
-  const catalogs = walkSql(
-    plan,
-    files,
-    (step) => {
+  const catalogs = walkSql(plan, files, {
+    step: (step) => {
       const { value, parse, statement, catalog } = step;
       if (value.kind === 'upsert') upserts.push({ ...step, catalog: catalog.clone() });
       if (!step.judged || value.text === undefined) return undefined;
@@ -175,7 +178,7 @@ export function timelineOf(plan: PlanDocument, files?: SqlFiles): Timeline {
       }
       return undefined;
     },
-    (step, notes) => {
+    applied: (step, notes) => {
       // What PostgreSQL would refuse that the names do not show: a name created twice, an index or constraint dropped that is not there.
       const { value, parse, statement } = step;
       if (!step.judged || value.text === undefined || reported.has(`${value.id}@${statement.byteStart}`)) return;
@@ -197,7 +200,7 @@ export function timelineOf(plan: PlanDocument, files?: SqlFiles): Timeline {
         findings.push({ value, start, end: Math.max(end, start + 1), message: sentence(n.message), kind: 'refused', name: n.name ?? '' });
       }
     },
-  );
+  });
   const timeline: Timeline = { ...catalogs, findings, upserts };
   cache.set(plan, timeline);
   return timeline;
@@ -218,33 +221,4 @@ function wordAt(text: string, word: string): number {
 function sentence(s: string): string {
   const t = s.trim();
   return (t[0]?.toUpperCase() ?? '') + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
-}
-
-/** The statement of a SQL value at a UTF-16 offset of its text, and the schema it sees. */
-export function stepAt(plan: PlanDocument, files: SqlFiles | undefined, value: SqlValue, offset: number): SqlStep | undefined {
-  let found: SqlStep | undefined;
-  let last: SqlStep | undefined;
-  walkSql(plan, files, (step) => {
-    if (step.value.id !== value.id) return false;
-    last = step;
-    // A statement owns the text up to the next one's start.
-    const next = step.parse.statements[step.index + 1];
-    if (offset >= step.statement.start && (next === undefined || offset < next.start)) {
-      found = step;
-      return true;
-    }
-    return false;
-  });
-  return found ?? last;
-}
-
-/** The names a statement uses, in UTF-16 offsets of its value's text. */
-export function namesIn(step: SqlStep): Array<NameUse & { start: number; end: number }> {
-  const text = step.value.text ?? '';
-  const uses = nameUses(step.statement.stmt, { sql: text, stmtLocation: step.statement.byteStart, catalog: step.catalog, ...(step.statement.byteLength !== undefined ? { stmtLength: step.statement.byteLength } : {}) });
-  return uses.map((u) => {
-    const start = step.parse.offsetOfByte(u.location);
-    const end = u.length !== undefined ? step.parse.offsetOfByte(u.location + u.length) : start + byteLengthOf(u.name);
-    return { ...u, start, end };
-  });
 }
