@@ -213,8 +213,38 @@ export function snippets(): Record<string, Snippet> {
     description: 'A consumer of the affected tables (an item of `consumers`): its kind, access, tables and migration path.',
     body: consumerSnippet(),
   };
+  Object.assign(out, SQL_SNIPPETS);
   return out;
 }
+
+/**
+ * Snippets for plans with `context.dialect: postgresql`. Their defaults are
+ * placeholders (`TODO_…`, `-- TODO: …`) that the placeholder rule and the SQL
+ * rules report until the author writes the SQL; `\$1` and `\$2` are the
+ * upsert's batch bounds, not tab stops.
+ */
+const SQL_SNIPPETS: Record<string, Snippet> = {
+  'Phase SQL': {
+    prefix: 'migplan-sql',
+    description: "A phase's `sql` (with a lock timeout first) and the `rollback_sql` that undoes it (keys of a phase, with `context.dialect: postgresql`).",
+    body: ['sql: |', "  SET lock_timeout = '2s';", '  ${1:-- TODO: the statements this phase runs}', 'rollback_sql: |', '  ${2:-- TODO: the statements that undo them}'],
+  },
+  'Backfill upsert': {
+    prefix: 'migplan-upsert',
+    description: "A backfill's `key` and its `upsert` as a restartable batch: bounded by `\$1` and `\$2` on the key, skipping rows dual-write already wrote (keys of a backfill phase, with `context.dialect: postgresql`).",
+    body: ['key: ${1:TODO_key}', 'upsert: |', '  UPDATE ${2:TODO_table}', '     SET ${3:TODO_new_column} = ${4:TODO_expression}', '   WHERE $1 >= \\$1 AND $1 < \\$2', '     AND $3 IS NULL'],
+  },
+  'Check query': {
+    prefix: 'migplan-check-sql',
+    description: "An integrity check with its SQL (an item of a phase's `checks`, with `context.dialect: postgresql`): a query returning one row, and what its columns must be.",
+    body: ['- name: "${1:TODO: what must hold}"', '  query: SELECT count(*) AS ${2:violating_rows} FROM ${3:TODO_table} WHERE ${4:TODO_condition}', '  expect: $2 = 0'],
+  },
+  Rehearsal: {
+    prefix: 'migplan-rehearsal',
+    description: 'The `rehearsal` section (with `context.dialect: postgresql`): how many rows, the seed that fills the current schema (`\$1` is `rows`), and the writes that stand for the application.',
+    body: ['rehearsal:', '  rows: ${1:10000}', '  seed: |', '    ${2:-- TODO: INSERT INTO … SELECT … FROM generate_series(1, \\$1)}', '  writes: |', '    ${3:-- TODO: the writes the application makes while the phases run}'],
+  },
+};
 
 /** The text of snippets/migplan.code-snippets. */
 export function snippetsJson(): string {

@@ -8,12 +8,13 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { SNIPPETS_FILE, snippets, snippetsJson, type Snippet } from '../scripts/gen-snippets';
 import { lint } from '../server/src/service/lint';
 import { PHASE_KINDS } from '../server/src/service/plan';
 import { PLAN_TEMPLATE } from '../server/src/service/planTemplate';
+import { loadSqlParser } from '../server/src/service/sql/parser';
 import { RULES, RULES_BY_ID } from '../server/src/service/rules';
 import { ROOT, read } from './helpers';
 
@@ -184,7 +185,10 @@ describe('snippets/migplan.code-snippets', () => {
 
   it('offers a whole plan, a phase of each kind, a trigger, a check and a consumer, with distinct prefixes', () => {
     const prefixes = Object.values(all).map((s) => s.prefix);
-    assert.deepEqual([...prefixes].sort(), ['migplan', 'migplan-check', 'migplan-consumer', ...PHASE_KINDS.map((k) => `migplan-phase-${k}`), 'migplan-trigger'].sort());
+    assert.deepEqual(
+      [...prefixes].sort(),
+      ['migplan', 'migplan-check', 'migplan-consumer', ...PHASE_KINDS.map((k) => `migplan-phase-${k}`), 'migplan-trigger', 'migplan-sql', 'migplan-upsert', 'migplan-check-sql', 'migplan-rehearsal'].sort(),
+    );
     for (const [name, s] of Object.entries(all)) {
       assert.ok(s.description.length > 20, `${name}: description`);
       assert.ok(s.body.length > 0 && s.body.every((l) => !l.includes('\t')), `${name}: body (no tabs in YAML)`);
@@ -243,6 +247,59 @@ describe('snippets/migplan.code-snippets', () => {
     const phases = (parse(text) as { phases: Array<{ checks: Array<{ expect: string }> }> }).phases;
     assert.equal(phases[0].checks.length, 2);
     assert.deepEqual(lint(text).diagnostics.filter((d) => d.rule === 'integrity-check'), []);
+  });
+
+  describe('SQL snippets, pasted into the SQL example', () => {
+    const sqlExample = read(path.join(ROOT, 'examples', 'split-user-name-postgres.migplan.yaml'));
+    before(async () => {
+      await loadSqlParser();
+    });
+
+    /** The rules that report the pasted text (from `line` on), each once. */
+    const reportedFrom = (text: string, line: number, until = Infinity): string[] => [
+      ...new Set(
+        lint(text)
+          .diagnostics.filter((d) => d.range.start.line >= line && d.range.start.line < until)
+          .map((d) => d.rule),
+      ),
+    ];
+
+    it("'Phase SQL' gives a new phase its SQL and rollback, reported as placeholders until written", () => {
+      const host = sqlExample
+        .replace(/\n {4}sql: \|\n {6}SET lock_timeout = '2s';\n {6}ALTER TABLE users ADD COLUMN first_name text, ADD COLUMN last_name text;\n/, '\n')
+        .replace(/\n {4}rollback_sql: \|\n {6}ALTER TABLE users DROP COLUMN first_name, DROP COLUMN last_name;\n/, '\n');
+      const { text, line } = pasted(host, /^ {6}- Baseline P50\/P99 for users reads recorded$/, '    ', all['Phase SQL']);
+      assert.deepEqual(shapeProblems(text), []);
+      const phases = (parse(text) as { phases: Array<{ sql: string; rollback_sql: string }> }).phases;
+      assert.match(phases[0].sql, /^SET lock_timeout = '2s';\n-- TODO/);
+      assert.deepEqual(reportedFrom(text, line, line + 5), ['placeholder']);
+    });
+
+    it("'Backfill upsert' is a restartable batch once its placeholders are written", () => {
+      const host = sqlExample.replace(/\n {4}key: id\n/, '\n').replace(/\n {4}upsert: \|\n(?: {6}.*\n)+/, '\n');
+      const { text, line } = pasted(host, /^ {4}idempotent: true$/, '    ', all['Backfill upsert']);
+      assert.deepEqual(shapeProblems(text), []);
+      assert.ok(reportedFrom(text, line, line + 6).includes('placeholder'));
+      // Written: the example's own upsert, in the snippet's shape.
+      const written = text.replace(/TODO_key/g, 'id').replace('TODO_table', 'users').replace(/TODO_new_column/g, 'first_name').replace('TODO_expression', "split_part(name, ' ', 1)");
+      assert.deepEqual(reportedFrom(written, line, line + 6), []);
+    });
+
+    it("'Check query' adds a check whose query is reported until written, then passes", () => {
+      const { text, line } = pasted(sqlExample, /^ {4}checks:$/, '      ', all['Check query']);
+      assert.deepEqual(shapeProblems(text), []);
+      assert.ok(reportedFrom(text, line, line + 3).includes('placeholder'));
+      const written = text.replace('TODO: what must hold', 'no empty names').replace('TODO_table', 'users').replace('TODO_condition', "name = ''");
+      assert.deepEqual(reportedFrom(written, line, line + 3), []);
+    });
+
+    it("'Rehearsal' adds the section, its seed and writes reported until written", () => {
+      const host = sqlExample.replace(/\nrehearsal:\n(?: {2}.*\n)+/, '\n');
+      const { text, line } = pasted(host, /^ {2}backup_restore_tested: /, '', all.Rehearsal);
+      assert.deepEqual(shapeProblems(text), []);
+      assert.equal((parse(text) as { rehearsal: { rows: number } }).rehearsal.rows, 10000);
+      assert.deepEqual(reportedFrom(text, line, line + 6), ['placeholder']);
+    });
   });
 
   it("pastes 'Consumer' into consumers", () => {
