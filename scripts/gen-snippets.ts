@@ -231,7 +231,7 @@ const SQL_SNIPPETS: Record<string, Snippet> = {
   },
   'Backfill upsert': {
     prefix: 'migplan-upsert',
-    description: "A backfill's `key` and its `upsert` as a restartable batch: bounded by `\$1` and `\$2` on the key, skipping rows dual-write already wrote (keys of a backfill phase, with `context.dialect: postgresql`).",
+    description: "A backfill's `key` and its `upsert` as a restartable batch: bounded by `$1` and `$2` on the key, skipping rows dual-write already wrote (keys of a backfill phase, with `context.dialect: postgresql`).",
     body: ['key: ${1:TODO_key}', 'upsert: |', '  UPDATE ${2:TODO_table}', '     SET ${3:TODO_new_column} = ${4:TODO_expression}', '   WHERE $1 >= \\$1 AND $1 < \\$2', '     AND $3 IS NULL'],
   },
   'Check query': {
@@ -241,7 +241,7 @@ const SQL_SNIPPETS: Record<string, Snippet> = {
   },
   Rehearsal: {
     prefix: 'migplan-rehearsal',
-    description: 'The `rehearsal` section (with `context.dialect: postgresql`): how many rows, the seed that fills the current schema (`\$1` is `rows`), and the writes that stand for the application.',
+    description: 'The `rehearsal` section (with `context.dialect: postgresql`): how many rows, the seed that fills the current schema (`$1` is `rows`), and the writes that stand for the application.',
     body: ['rehearsal:', '  rows: ${1:10000}', '  seed: |', '    ${2:-- TODO: INSERT INTO … SELECT … FROM generate_series(1, \\$1)}', '  writes: |', '    ${3:-- TODO: the writes the application makes while the phases run}'],
   },
 };
