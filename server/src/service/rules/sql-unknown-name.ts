@@ -21,14 +21,15 @@ export const rule = defineRule({
       const phase = f.value.phaseIndex !== undefined ? ctx.plan.phases.find((p) => p.index === f.value.phaseIndex) : undefined;
       const label = sqlValueLabel(f.value, phase ? (phase.id !== undefined ? `'${phase.id}'` : `#${phase.index + 1}`) : undefined);
       const at = sqlReportAt(f.value, f.start, f.end, f.message);
+      const uses = f.value.kind === 'writes' ? 'use' : 'uses';
       const where = 'Names are read against the schema at this point of the plan: `current_schema`, then each earlier phase\'s `sql` in order.';
       const report = (message: string, detail: string): void =>
         ctx.report({ span: at.span, ...(at.related ? { related: at.related } : {}), message, detail, data: { sql: f.value.id, name: f.name } });
       if (f.kind === 'refused') report(`${label}: ${lower(f.message)}`, `${f.message} PostgreSQL refuses the statement. ${where}`);
-      else if (f.kind === 'table') report(`${label} uses table ${f.name}, which does not exist there.`, `${f.message} ${where} Add the table to \`current_schema\` if it exists today, create it in an earlier phase, or fix the name.`);
+      else if (f.kind === 'table') report(`${label} ${uses} table ${f.name}, which does not exist there.`, `${f.message} ${where} Add the table to \`current_schema\` if it exists today, create it in an earlier phase, or fix the name.`);
       else
         report(
-          `${label} uses column ${f.table !== undefined ? `${f.table}.` : ''}${f.name}, which does not exist there.`,
+          `${label} ${uses} column ${f.table !== undefined ? `${f.table}.` : ''}${f.name}, which does not exist there.`,
           `${f.message} ${where} Create the column in an earlier phase (or move this SQL to a phase after the one that creates it), or fix the name.`,
         );
     }

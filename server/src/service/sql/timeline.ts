@@ -9,10 +9,10 @@
  *   the statements before it in the phase applied);
  * - the backfill's `upsert`, a check's `query`: the schema the phase's `sql`
  *   leaves;
- * - `rollback_sql`: that same schema, its own earlier statements applied.
+ * - `rollback_sql`: that same schema, its own earlier statements applied;
+ * - `rehearsal.writes`: the schema after the `sql` of each phase before the
+ *   first cleanup phase (the rehearsal runs them there).
  *
- * `rehearsal.writes` stand for the application's writes while phases run;
- * the rehearsal decides when they run, so they are not judged here.
  * `target_schema` is built on its own, from nothing.
  *
  * Without a `current_schema` that parses, nothing is known to exist, so no
@@ -69,7 +69,7 @@ export interface Timeline {
 const cache = new WeakMap<PlanDocument, Timeline>();
 
 /** The kinds of SQL values whose names are judged against the catalog. */
-const JUDGED = new Set<SqlValue['kind']>(['seed', 'sql', 'upsert', 'query', 'rollback_sql']);
+const JUDGED = new Set<SqlValue['kind']>(['seed', 'writes', 'sql', 'upsert', 'query', 'rollback_sql']);
 
 /** A catalog from one SQL value's statements (applied in order); undefined when it does not parse. */
 function catalogFrom(value: SqlValue | undefined, start?: Catalog): { catalog: Catalog; notes: ApplyNote[] } | undefined {
@@ -140,8 +140,13 @@ export function walkSql(plan: PlanDocument, files: SqlFiles | undefined, hooks: 
   // Values in phase order, each phase's `sql` first.
   const byPhase = new Map<number, SqlValue[]>();
   for (const v of values) if (v.phaseIndex !== undefined) byPhase.set(v.phaseIndex, [...(byPhase.get(v.phaseIndex) ?? []), v]);
-  for (const mine of byPhase.values()) {
+  // The application's writes run after the `sql` of every phase before the first cleanup (as the rehearsal runs them).
+  const writes = values.find((v) => v.kind === 'writes');
+  const firstCleanup = plan.phases.find((p) => p.kind === 'cleanup')?.index ?? Infinity;
+  for (const phase of plan.phases) {
+    const mine = byPhase.get(phase.index) ?? [];
     for (const v of mine) if (v.kind === 'sql') steps(v, catalog, true);
+    if (writes && phase.index < firstCleanup) steps(writes, catalog, false);
     for (const v of mine) {
       if (v.kind === 'upsert' || v.kind === 'query') steps(v, catalog, false);
     }
@@ -163,6 +168,7 @@ export function timelineOf(plan: PlanDocument, files?: SqlFiles): Timeline {
   const upserts: SqlStep[] = [];
   /** Statements with a finding (by value and byte offset): an apply note there says the same again. */
   const reported = new Set<string>();
+  const seenFindings = new Set<string>();
   const catalogs = walkSql(plan, files, {
     step: (step) => {
       const { value, parse, statement, catalog } = step;
@@ -174,6 +180,10 @@ export function timelineOf(plan: PlanDocument, files?: SqlFiles): Timeline {
         const start = parse.offsetOfByte(u.location);
         const end = u.length !== undefined ? parse.offsetOfByte(u.location + u.length) : start + u.name.length;
         reported.add(`${value.id}@${statement.byteStart}`);
+        // The writes are read once per phase: a name they use is reported once, where it is first missing.
+        const key = `${value.id}@${u.location}:${u.name}`;
+        if (seenFindings.has(key)) continue;
+        seenFindings.add(key);
         findings.push({ value, start, end: Math.max(end, start + 1), message: sentence(u.reason), kind: u.kind, name: u.name, ...(u.table !== undefined ? { table: u.table } : {}) });
       }
       return undefined;
