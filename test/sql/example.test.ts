@@ -49,6 +49,8 @@ describe('the SQL example', () => {
   it('reports a syntax error at the token PostgreSQL stops at', () => {
     const text = planted('ADD COLUMN first_name text, ADD COLUMN', 'ADD COLUMN first_name text ADD COLUMN');
     assert.deepEqual(found(text, 'sql-syntax'), [at(text, 'ADD COLUMN last_name')]);
+    // And only it: the columns that statement would have made are not reported missing wherever they are used.
+    assert.deepEqual(lint(text).diagnostics.map((d) => d.rule), ['sql-syntax']);
   });
 
   it('reports an unknown column in a check query on the column', () => {

@@ -16,7 +16,7 @@
  * `target_schema` is built on its own, from nothing.
  *
  * Without a `current_schema` that parses, nothing is known to exist, so no
- * name is judged. After DDL the catalog does not model (see catalog.ts), the
+ * name is judged; after a phase's `sql` that does not parse, nothing is. After DDL the catalog does not model (see catalog.ts), the
  * tables it touched, or all of them when it names none, are no longer judged.
  */
 import type { PlanDocument } from '../plan';
@@ -120,7 +120,12 @@ export function walkSql(plan: PlanDocument, files: SqlFiles | undefined, hooks: 
     }
     if (value.text === undefined) return;
     const parse = parseSql(value.text);
-    if (!parse || parse.error) return;
+    if (!parse || parse.error) {
+      // SQL that does not parse (sql-syntax reports it) changes the schema in ways nobody can tell:
+      // past it, names are not judged, rather than each later use of what it made reported.
+      if (apply && seen === catalog) unsure.add('*');
+      return;
+    }
     parse.statements.forEach((statement, index) => {
       if (stopped) return;
       const step: SqlStep = { value, parse, index, statement, catalog: seen, judged: known && JUDGED.has(value.kind) && !unsure.has('*'), unsure };
