@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: lint time of generated plans next to the `yaml` parse of
- * the same text, the CLI's cold start on the example, the language server
+ * the same text (prose plans, and plans with PostgreSQL SQL in their phases,
+ * linted with PostgreSQL's parser loaded: rows `3000 sql`), the CLI's cold start on the example, the language server
  * side by side with yaml-language-server (compareBench.ts), and the memory
  * leak check (leakBench.ts). Prints tables; writes JSON to .bench/.
  */
@@ -11,7 +12,8 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseDocument } from 'yaml';
 import { lint } from '../server/src/service/lint';
-import { generatePlan } from './genplan';
+import { loadSqlParser, sqlParserState } from '../server/src/service/sql/parser';
+import { generatePlan, generateSqlPlan } from './genplan';
 import { formatLeak, leakBench } from './leakBench';
 import { compareBench, formatCompare } from './compareBench';
 
@@ -39,25 +41,36 @@ function timePair(a: () => void, b: () => void, runs: number): [number, number] 
   return [median(ta), median(tb)];
 }
 
+/** A row of the lint table: the plan's lines (and `sql` for a SQL plan), its diagnostics, the medians. */
+function lintRow(size: number, errors: number, sql: boolean): string[] {
+  const text = sql ? generateSqlPlan(size, errors) : generatePlan(size, errors);
+  const lines = text.split('\n').length;
+  const runs = size >= 100000 ? 5 : size >= 30000 ? 9 : size >= 3000 ? 41 : 101;
+  let diags = 0;
+  const [parse, lintMs] = timePair(
+    () => parseDocument(text),
+    () => {
+      diags = lint(text).diagnostics.length;
+    },
+    runs,
+  );
+  return [`${lines}${sql ? ' sql' : ''}`, String(diags), parse.toFixed(1), lintMs.toFixed(1), (lintMs / parse).toFixed(2)];
+}
+
 const rows: string[][] = [];
 for (const size of [300, 3000, 30000, 100000]) {
-  for (const errors of [0, 40]) {
-    const text = generatePlan(size, errors);
-    const lines = text.split('\n').length;
-    const runs = size >= 100000 ? 5 : size >= 30000 ? 9 : size >= 3000 ? 41 : 101;
-    let diags = 0;
-    const [parse, lintMs] = timePair(
-      () => parseDocument(text),
-      () => {
-        diags = lint(text).diagnostics.length;
-      },
-      runs,
-    );
-    rows.push([String(lines), String(diags), parse.toFixed(1), lintMs.toFixed(1), (lintMs / parse).toFixed(2)]);
-  }
+  for (const errors of [0, 40]) rows.push(lintRow(size, errors, false));
 }
 
 async function main(): Promise<void> {
+// The SQL plans with PostgreSQL's parser loaded, as the CLI lints them (before it, the SQL rules are silent).
+await loadSqlParser();
+const parser = sqlParserState();
+if (parser.state !== 'ready') throw new Error(`PostgreSQL's parser did not load: ${parser.failure ?? parser.state}`);
+for (const size of [3000, 30000]) {
+  for (const errors of [0, 40]) rows.push(lintRow(size, errors, true));
+}
+
 const bin = path.join(ROOT, 'bin', 'migplan.js');
 const example = path.join(ROOT, 'examples', 'split-user-name.migplan.yaml');
 const cold: number[] = [];

@@ -14,7 +14,22 @@
  * also edited.
  * The in-process `yaml` parseDocument time of each plan is the parse floor.
  *
- * `node out/scripts/compareBench.js [--sizes 300,3000] [--only migplan] [--edits 30] [--cold-runs 3]`
+ * SQL rows (size `3000 sql`) measure plans with `context.dialect: postgresql`
+ * and SQL in their phases (genplan's generateSqlPlan). migplan's server loads
+ * PostgreSQL's parser (WASM) in the background after it starts and lints the
+ * open plans again once it has: there, each fresh migplan process is first
+ * shown a small probe plan whose SQL does not parse, and the plan is opened
+ * only once the probe's `sql-syntax` diagnostic has come, so open, edits and
+ * the rest are measured with the SQL rules running. What the first open pays
+ * while the parser is still loading is measured apart (`firstSqlOpen`): the
+ * plan opened the moment the server has answered initialize, as an editor
+ * restoring its tabs does, timed to its first diagnostics computed with the
+ * parser.
+ *
+ * `node out/scripts/compareBench.js [--sizes 300,3000,3000sql] [--sql-only] [--only migplan] [--edits 30] [--cold-runs 3]`
+ * (`--sizes` lists the rows to run, a size ending in `sql` a SQL row; by
+ * default 300, 3000, 30000, 100000 and the SQL rows 3000sql, 30000sql;
+ * `--sql-only` runs only the SQL rows, of `--sizes` or the default ones.)
  * Writes JSON to .bench/compare-<date>.json. For experiments, the environment
  * variables MIGPLAN_BENCH_NODE_FLAGS (Node options for migplan's server) and
  * MIGPLAN_BENCH_SERVER (another server script to run) change how migplan's
@@ -27,7 +42,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseDocument } from 'yaml';
 import { LspProcess, type Publish, type ServerSpec } from './bench/lspProcess';
-import { generatePlan } from './genplan';
+import { generatePlan, generateSqlPlan } from './genplan';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SCHEMA = path.join(ROOT, 'schemas', 'migplan.schema.json');
@@ -85,6 +100,17 @@ export interface Measure {
   completionItems: number;
   hoverFound: boolean;
   peakRssMiB: number;
+  /** SQL plans, migplan: the first open while PostgreSQL's parser loads, one sample per fresh process (see firstSqlOpen). */
+  firstOpen?: FirstOpen;
+}
+
+export interface FirstOpen {
+  /** didOpen, sent as soon as initialize has answered, to the plan's first diagnostics computed with the parser. */
+  openSamples: number[];
+  /** Spawn to those diagnostics. */
+  spawnSamples: number[];
+  /** In how many of the processes the parser had loaded before the plan was first linted (as the probe showed). */
+  parserReadyAtOpen: number;
 }
 
 function percentile(xs: readonly number[], p: number): number {
@@ -101,12 +127,57 @@ function editTargets(lines: readonly string[], n: number): number[] {
 
 const TIMEOUT_MS = 300_000;
 
-/** In a fresh server: spawn to initialize result, settings, then didOpen to the first diagnostics. */
-async function startAndOpen(server: LspProcess, text: string, uri: string, dir: string): Promise<{ startMs: number; openMs: number; opened: Publish }> {
+/**
+ * A plan whose only SQL does not parse: migplan reports `sql-syntax` on it once PostgreSQL's
+ * parser has loaded, and not before (until then the SQL rules are silent).
+ */
+const PROBE = ['migplan: 1', 'title: PostgreSQL parser probe', 'context:', '  dialect: postgresql', 'phases:', '  - id: probe', '    kind: custom', '    sql: SELEC 1', ''].join('\n');
+
+const hasSqlSyntax = (p: Publish): boolean => p.params.diagnostics.some((d) => d.code === 'sql-syntax');
+
+/** The first diagnostics for `uri` from the `from`-th on (0-based) that satisfy `ok`, with their index. */
+async function publishWhere(server: LspProcess, uri: string, from: number, ok: (p: Publish) => boolean, timeoutMs: number): Promise<{ index: number; publish: Publish }> {
+  const deadline = performance.now() + timeoutMs;
+  for (let index = from; ; index++) {
+    // Without a version, publishAfter answers the `index`-th notification itself.
+    const publish = await server.publishAfter(uri, index, undefined, Math.max(0, deadline - performance.now()));
+    if (ok(publish)) return { index, publish };
+  }
+}
+
+/** Every diagnostics notification for `uri` received so far, in order. */
+async function publishesOf(server: LspProcess, uri: string): Promise<Publish[]> {
+  const out: Publish[] = [];
+  for (let i = 0; i < server.publishCount(uri); i++) out.push(await server.publishAfter(uri, i, undefined, 0));
+  return out;
+}
+
+/** Opens the probe plan (a file beside the plans, never written: the server has its text). */
+async function openProbe(server: LspProcess, dir: string): Promise<string> {
+  const uri = pathToFileURL(path.join(dir, 'sql-parser-probe.migplan.yaml')).href;
+  await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: server.spec.languageId, version: 1, text: PROBE } });
+  return uri;
+}
+
+/** Whether a server is migplan's on a SQL plan: then its parser must have loaded before anything is timed. */
+const waitsForParser = (spec: ServerSpec, sql: boolean): boolean => sql && spec.name === 'migplan';
+
+/**
+ * In a fresh server: spawn to initialize result, settings, then didOpen to the first diagnostics.
+ * With `sql` (migplan on a SQL plan), the plan opens only once the probe shows the parser loaded.
+ */
+async function startAndOpen(server: LspProcess, text: string, uri: string, dir: string, sql = false): Promise<{ startMs: number; openMs: number; opened: Publish }> {
   const startMs = await server.initialize(pathToFileURL(dir).href);
   await server.connection.sendNotification('workspace/didChangeConfiguration', { settings: server.spec.settings });
+  const probe = waitsForParser(server.spec, sql) ? await openProbe(server, dir) : undefined;
   // Let each server take its settings before the plan opens (yaml-language-server pulls them).
   await new Promise((resolve) => setTimeout(resolve, 300));
+  if (probe !== undefined) {
+    // The SQL diagnostics of the probe: the parser has loaded, and every lint from now on runs the SQL rules.
+    await publishWhere(server, probe, 0, hasSqlSyntax, TIMEOUT_MS);
+    await server.connection.sendNotification('textDocument/didClose', { textDocument: { uri: probe } });
+    await server.quiet(100);
+  }
   const seen = server.publishCount(uri);
   const o = performance.now();
   await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: server.spec.languageId, version: 1, text } });
@@ -114,15 +185,18 @@ async function startAndOpen(server: LspProcess, text: string, uri: string, dir: 
   return { startMs, openMs: opened.at - o, opened };
 }
 
-async function measure(spec: ServerSpec, text: string, errors: number, edits: number, samples: number, dir: string): Promise<Measure> {
+/** Where a generated plan is written for the servers (the SQL plans apart). */
+const planFile = (dir: string, lines: number, errors: number, sql: boolean): string => path.join(dir, `plan-${lines}-${errors}${sql ? '-sql' : ''}.migplan.yaml`);
+
+async function measure(spec: ServerSpec, text: string, errors: number, edits: number, samples: number, dir: string, sql = false): Promise<Measure> {
   const lines = text.split('\n');
-  const file = path.join(dir, `plan-${lines.length}-${errors}.migplan.yaml`);
+  const file = planFile(dir, lines.length, errors, sql);
   fs.writeFileSync(file, text);
   const uri = pathToFileURL(file).href;
   const timeout = TIMEOUT_MS;
   const server = new LspProcess(spec);
   try {
-    const { startMs, openMs, opened } = await startAndOpen(server, text, uri, dir);
+    const { startMs, openMs, opened } = await startAndOpen(server, text, uri, dir, sql);
     let version = 1;
     let seen: number;
     await server.quiet(400);
@@ -198,11 +272,52 @@ async function measure(spec: ServerSpec, text: string, errors: number, edits: nu
 }
 
 /** One more fresh process: spawn to initialize result, and didOpen to the first diagnostics. */
-async function coldOpen(spec: ServerSpec, text: string, file: string, dir: string): Promise<{ startMs: number; openMs: number }> {
+async function coldOpen(spec: ServerSpec, text: string, file: string, dir: string, sql = false): Promise<{ startMs: number; openMs: number }> {
   const server = new LspProcess(spec);
   try {
-    const { startMs, openMs } = await startAndOpen(server, text, pathToFileURL(file).href, dir);
+    const { startMs, openMs } = await startAndOpen(server, text, pathToFileURL(file).href, dir, sql);
     return { startMs, openMs };
+  } finally {
+    await server.close();
+  }
+}
+
+/**
+ * The first open of a SQL plan in a fresh migplan process, paying for PostgreSQL's parser: the
+ * plan opens as soon as initialize has answered (the parser started loading when the server
+ * did), and the time runs to its first diagnostics computed with the parser.
+ *
+ * Which diagnostics those are is read from the probe, opened just before the plan, so the server
+ * lints it first: when the probe's first diagnostics already have `sql-syntax`, the parser had
+ * loaded before the plan was linted, and the plan's first diagnostics are the ones. Otherwise the
+ * parser loaded later, and the server lints every open plan again when it does: the plan's first
+ * diagnostics after the probe's `sql-syntax` are the ones (or, when none come, because the parser
+ * loaded between the probe's lint and the plan's, the plan's last).
+ */
+async function firstSqlOpen(spec: ServerSpec, text: string, file: string, dir: string): Promise<{ openMs: number; spawnMs: number; readyAtOpen: boolean }> {
+  const server = new LspProcess(spec);
+  const uri = pathToFileURL(file).href;
+  try {
+    await server.initialize(pathToFileURL(dir).href);
+    const probe = await openProbe(server, dir);
+    const o = performance.now();
+    await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: spec.languageId, version: 1, text } });
+    const first = await server.publishAfter(uri, 0, undefined, TIMEOUT_MS);
+    const sqlSeen = await publishWhere(server, probe, 0, hasSqlSyntax, TIMEOUT_MS);
+    let ready: Publish;
+    if (sqlSeen.index === 0) ready = first;
+    else {
+      // A lint again takes about as long as the first did: wait for it, with room.
+      const after = async (): Promise<Publish | undefined> => (await publishesOf(server, uri)).find((p) => p.at > sqlSeen.publish.at);
+      const deadline = performance.now() + 3 * (first.at - o) + 2000;
+      let found = await after();
+      while (!found && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        found = await after();
+      }
+      ready = found ?? (await publishesOf(server, uri)).at(-1)!;
+    }
+    return { openMs: ready.at - o, spawnMs: ready.at - server.spawnedAt, readyAtOpen: sqlSeen.index === 0 };
   } finally {
     await server.close();
   }
@@ -211,6 +326,8 @@ async function coldOpen(spec: ServerSpec, text: string, file: string, dir: strin
 export interface Row {
   lines: number;
   errors: number;
+  /** A plan with SQL (generateSqlPlan), not the prose one. */
+  sql?: boolean;
   parseMs: number;
   results: Measure[];
 }
@@ -227,28 +344,37 @@ function parseFloor(text: string): number {
   return percentile(t, 50);
 }
 
+export const DEFAULT_SIZES = [300, 3000, 30000, 100000];
+export const DEFAULT_SQL_SIZES = [3000, 30000];
+
+/**
+ * `sizes`: rows of prose plans; `sqlSizes`: rows of SQL plans. Without either, the default rows
+ * of both; with only `sizes`, no SQL rows.
+ */
 export async function compareBench(
-  options: { sizes?: number[]; only?: string; edits?: number; samples?: number; coldRuns?: number; log?: (s: string) => void } = {},
+  options: { sizes?: number[]; sqlSizes?: number[]; only?: string; edits?: number; samples?: number; coldRuns?: number; log?: (s: string) => void } = {},
 ): Promise<Row[]> {
-  const sizes = options.sizes ?? [300, 3000, 30000, 100000];
+  const sizes = options.sizes ?? (options.sqlSizes ? [] : DEFAULT_SIZES);
+  const sqlSizes = options.sqlSizes ?? (options.sizes ? [] : DEFAULT_SQL_SIZES);
+  const plans = [...sizes.map((size) => ({ size, sql: false })), ...sqlSizes.map((size) => ({ size, sql: true }))];
   const servers = SERVERS.filter((s) => !options.only || s.name === options.only);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migplan-bench-'));
   const rows: Row[] = [];
   try {
-    for (const size of sizes) {
+    for (const { size, sql } of plans) {
       for (const errors of [0, 40]) {
-        const text = generatePlan(size, errors);
-        const row: Row = { lines: text.split('\n').length, errors, parseMs: parseFloor(text), results: [] };
+        const text = sql ? generateSqlPlan(size, errors) : generatePlan(size, errors);
+        const row: Row = { lines: text.split('\n').length, errors, ...(sql ? { sql } : {}), parseMs: parseFloor(text), results: [] };
         for (const spec of servers) {
-          options.log?.(`  ${spec.name}: ${row.lines} lines, ${errors} errors…`);
-          row.results.push(await measure(spec, text, errors, options.edits ?? 30, options.samples ?? (size >= 30000 ? 5 : 15), dir));
+          options.log?.(`  ${spec.name}: ${row.lines} lines${sql ? ' with SQL' : ''}, ${errors} errors…`);
+          row.results.push(await measure(spec, text, errors, options.edits ?? 30, options.samples ?? (size >= 30000 ? 5 : 15), dir, sql));
         }
         // Start and open are single events per process, and these machines swing ±20% from one
         // process to the next: more fresh processes, the servers taking turns, and the medians.
-        const file = path.join(dir, `plan-${row.lines}-${errors}.migplan.yaml`);
+        const file = planFile(dir, row.lines, errors, sql);
         for (let k = 1; k < (options.coldRuns ?? 3); k++) {
           for (const m of row.results) {
-            const c = await coldOpen(servers.find((sp) => sp.name === m.server)!, text, file, dir);
+            const c = await coldOpen(servers.find((sp) => sp.name === m.server)!, text, file, dir, sql);
             m.startSamples.push(c.startMs);
             m.openSamples.push(c.openMs);
           }
@@ -256,6 +382,20 @@ export async function compareBench(
         for (const m of row.results) {
           m.startMs = percentile(m.startSamples, 50);
           m.openMs = percentile(m.openSamples, 50);
+        }
+        // The first open that pays for loading PostgreSQL's parser, in as many more fresh processes.
+        for (const m of row.results) {
+          const spec = servers.find((sp) => sp.name === m.server)!;
+          if (!waitsForParser(spec, sql)) continue;
+          options.log?.(`  ${spec.name}: ${row.lines} lines with SQL, ${errors} errors, first open while the parser loads…`);
+          const first: FirstOpen = { openSamples: [], spawnSamples: [], parserReadyAtOpen: 0 };
+          for (let k = 0; k < (options.coldRuns ?? 3); k++) {
+            const f = await firstSqlOpen(spec, text, file, dir);
+            first.openSamples.push(f.openMs);
+            first.spawnSamples.push(f.spawnMs);
+            if (f.readyAtOpen) first.parserReadyAtOpen++;
+          }
+          m.firstOpen = first;
         }
         rows.push(row);
       }
@@ -277,7 +417,7 @@ export function formatCompare(rows: readonly Row[]): { table: string; misses: st
   for (const r of rows) {
     for (const m of r.results) {
       out.push(
-        `| ${r.lines.toLocaleString('en-US')} | ${r.errors} (${m.openDiagnostics} diag.) | ${f0(r.parseMs)} | ${m.server} | ${f0(m.startMs)} | ${f0(m.openMs)} | ${f0(percentile(m.editMs, 50))} / ${f0(percentile(m.editMs, 95))} / ${f0(Math.max(...m.editMs))} | ${f0(percentile(m.hoverMs, 50))} | ${f0(percentile(m.completionMs, 50))} (${m.completionItems}) | ${f0(m.peakRssMiB)} |`,
+        `| ${sizeLabel(r)} | ${r.errors} (${m.openDiagnostics} diag.) | ${f0(r.parseMs)} | ${m.server} | ${f0(m.startMs)} | ${f0(m.openMs)} | ${f0(percentile(m.editMs, 50))} / ${f0(percentile(m.editMs, 95))} / ${f0(Math.max(...m.editMs))} | ${f0(percentile(m.hoverMs, 50))} | ${f0(percentile(m.completionMs, 50))} (${m.completionItems}) | ${f0(m.peakRssMiB)} |`,
       );
     }
     const ours = r.results.find((m) => m.server === 'migplan');
@@ -296,21 +436,53 @@ export function formatCompare(rows: readonly Row[]): { table: string; misses: st
     out.push(
       `| | | | ratio (theirs / ours) | ${ratio(ours.startMs, theirs.startMs)}× | ${ratio(ours.openMs, theirs.openMs)}× | ${ratio(percentile(ours.editMs, 50), percentile(theirs.editMs, 50))}× / ${ratio(percentile(ours.editMs, 95), percentile(theirs.editMs, 95))}× | ${ratio(percentile(ours.hoverMs, 50), percentile(theirs.hoverMs, 50))}× | ${ratio(percentile(ours.completionMs, 50), percentile(theirs.completionMs, 50))}× | ${ratio(ours.peakRssMiB, theirs.peakRssMiB)}× |`,
     );
-    for (const [what, ok] of checks) if (!ok) misses.push(`${r.lines} lines, ${r.errors} errors: ${what}`);
+    for (const [what, ok] of checks) if (!ok) misses.push(`${r.lines} lines${r.sql ? ' with SQL' : ''}, ${r.errors} errors: ${what}`);
+  }
+  const firsts = rows.flatMap((r) => r.results.flatMap((m) => (m.firstOpen ? [{ r, m, f: m.firstOpen }] : [])));
+  if (firsts.length > 0) {
+    out.push(
+      '',
+      "First open of a SQL plan, paying for PostgreSQL's parser (WASM) once: the plan opened as soon as initialize has answered, to its first diagnostics computed with the parser (medians of fresh processes; open→diag above is with the parser loaded before the plan opened):",
+      '',
+      '| plan lines | errors | server | first open→SQL diag. | spawn→SQL diag. | open→diag, parser loaded | parser loaded before the first lint |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const { r, m, f } of firsts) {
+      out.push(
+        `| ${sizeLabel(r)} | ${r.errors} | ${m.server} | ${f0(percentile(f.openSamples, 50))} | ${f0(percentile(f.spawnSamples, 50))} | ${f0(m.openMs)} | ${f.parserReadyAtOpen} of ${f.openSamples.length} |`,
+      );
+    }
   }
   return { table: out.join('\n'), misses };
 }
+
+/** The size column: the plan's lines, and `sql` for the SQL plans. */
+const sizeLabel = (r: Row): string => `${r.lines.toLocaleString('en-US')}${r.sql ? ' sql' : ''}`;
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/** `--sizes 300,3000sql` and `--sql-only` as compareBench's sizes and sqlSizes. */
+function sizesOf(list: string | undefined, sqlOnly: boolean): { sizes?: number[]; sqlSizes?: number[] } {
+  if (list === undefined) return sqlOnly ? { sizes: [], sqlSizes: DEFAULT_SQL_SIZES } : {};
+  const items = list.split(',').filter((s) => s.trim() !== '');
+  const sizes: number[] = [];
+  const sqlSizes: number[] = [];
+  for (const item of items) {
+    const m = /^\s*(\d+)\s*(sql)?\s*$/i.exec(item);
+    if (!m) throw new Error(`--sizes: '${item}' is not a number of lines (or one followed by 'sql')`);
+    (m[2] ? sqlSizes : sizes).push(Number(m[1]));
+  }
+  // --sql-only with plain sizes: those sizes, as SQL rows.
+  return sqlOnly ? { sizes: [], sqlSizes: [...sqlSizes, ...sizes] } : { sizes, sqlSizes };
+}
+
 if (require.main === module) {
-  const sizes = arg('--sizes')?.split(',').map(Number);
   const started = performance.now();
   compareBench({
-    sizes,
+    ...sizesOf(arg('--sizes'), process.argv.includes('--sql-only')),
     only: arg('--only'),
     edits: arg('--edits') ? Number(arg('--edits')) : undefined,
     coldRuns: arg('--cold-runs') ? Number(arg('--cold-runs')) : undefined,

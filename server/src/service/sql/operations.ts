@@ -132,8 +132,18 @@ function notNullColumn(expr: unknown): string | undefined {
   return fields.length === 1 ? fields[0] : undefined;
 }
 
+/** Operations by statement node: parses are cached, so a plan linted again asks for the same nodes. */
+const opsCache = new WeakMap<object, Operation[]>();
+
 /** The operations of one statement (`stmts[i].stmt`). */
 export function operationsOf(stmt: unknown): Operation[] {
+  if (typeof stmt !== 'object' || stmt === null) return [];
+  let ops = opsCache.get(stmt);
+  if (!ops) opsCache.set(stmt, (ops = computeOperations(stmt)));
+  return ops;
+}
+
+function computeOperations(stmt: unknown): Operation[] {
   const n = nodeOf(stmt);
   if (!n) return [];
   const b = n.body;

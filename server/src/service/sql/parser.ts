@@ -79,7 +79,8 @@ export function onSqlParserLoaded(fn: () => void): void {
   else listeners.push(fn);
 }
 
-const CACHE_SIZE = 2000;
+/** Parses kept: every SQL value of a long plan (a 30,000-line plan has about 3,500), and the previous version of the ones an edit changes. */
+const CACHE_SIZE = 20000;
 const cache = new Map<string, SqlParse>();
 
 /** The parse of a SQL text (cached by text), or undefined while the parser is not loaded. */

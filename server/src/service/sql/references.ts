@@ -193,12 +193,32 @@ function lex(b: Uint8Array, from: number, to: number): Token[] {
   return out;
 }
 
-/** The UTF-8 of the last text asked for (a plan's statements share their SQL value's text). */
-let lastText: { text: string; bytes: Uint8Array } | undefined;
+/** The UTF-8 of the texts asked for lately (a plan's statements share their SQL value's text), most recent last. */
+const encoded = new Map<string, Uint8Array>();
+const ENCODED = 20000;
 
 function utf8(text: string): Uint8Array {
-  if (lastText?.text !== text) lastText = { text, bytes: encoder.encode(text) };
-  return lastText.bytes;
+  let bytes = encoded.get(text);
+  if (bytes) {
+    encoded.delete(text);
+  } else {
+    bytes = encoder.encode(text);
+    if (encoded.size >= ENCODED) encoded.delete(encoded.keys().next().value as string);
+  }
+  encoded.set(text, bytes);
+  return bytes;
+}
+
+/** Tokens of a statement, by its text's bytes and range: a plan is linted again and again with the same SQL. */
+const tokenCache = new WeakMap<Uint8Array, Map<string, Token[]>>();
+
+function lexed(b: Uint8Array, from: number, to: number): Token[] {
+  let byRange = tokenCache.get(b);
+  if (!byRange) tokenCache.set(b, (byRange = new Map()));
+  const key = `${from}:${to}`;
+  let tokens = byRange.get(key);
+  if (!tokens) byRange.set(key, (tokens = lex(b, from, to)));
+  return tokens;
 }
 
 /** Finds names in the statement's tokens; every method returns undefined when it cannot be sure. */
@@ -220,7 +240,7 @@ class Locator {
   }
 
   private all(): Token[] {
-    if (!this.tokens) this.tokens = this.bytes ? lex(this.bytes, Math.min(this.start, this.end), this.end) : [];
+    if (!this.tokens) this.tokens = this.bytes ? lexed(this.bytes, Math.min(this.start, this.end), this.end) : [];
     return this.tokens;
   }
 
@@ -1222,16 +1242,19 @@ function entryTable(e: Entry): string | undefined {
   return e.source.type === 'derived' ? undefined : e.source.table;
 }
 
-/** The columns of an entry, when known. */
-function entryColumns(e: Entry, catalog: Catalog | undefined): Set<string> | undefined {
+/** Whether an entry has a column, when its columns are known (asked without copying a wide table's columns). */
+function entryColumns(e: Entry, catalog: Catalog | undefined): { has(name: string): boolean } | undefined {
   const s = e.source;
   if (s.type === 'derived') return s.columns;
-  if (s.type === 'new') return new Set([...s.columns, ...SYSTEM_COLUMNS]);
+  if (s.type === 'new') return { has: (n) => s.columns.has(n) || SYSTEM_COLUMNS.has(n) };
   if (!catalog) return undefined;
   const t = catalog.tables.get(s.table);
-  if (t) return new Set([...t.columns.keys(), ...(s.extra ?? []), ...SYSTEM_COLUMNS]);
+  if (t) return { has: (n) => t.columns.has(n) || (s.extra?.has(n) ?? false) || SYSTEM_COLUMNS.has(n) };
   const r = catalog.relations.get(s.table);
-  if (r?.columns && r.kind !== 'sequence') return new Set([...r.columns, ...SYSTEM_COLUMNS]);
+  if (r?.columns && r.kind !== 'sequence') {
+    const cols = r.columns;
+    return { has: (n) => cols.includes(n) || SYSTEM_COLUMNS.has(n) };
+  }
   return undefined;
 }
 

@@ -93,6 +93,20 @@ export interface WalkHooks {
   applied?: (step: SqlStep, notes: readonly ApplyNote[]) => void;
   /** Each SQL value as the walk reaches it (parsed or not), with the schema it starts from; true stops the walk. */
   enter?: (value: SqlValue, catalog: Catalog) => boolean | undefined;
+  /**
+   * Whether to go through a value's statements (`step`, `applied`) at this point of the walk (`key`
+   * names the point: a value, or the writes after a phase; `prefix` counts the schema-changing values
+   * before it). When not, a value that changes the schema is still applied; one read against a copy is
+   * skipped whole.
+   */
+  judge?: (value: SqlValue, key: string, prefix: number) => boolean;
+}
+
+/** The values that change the schema the plan's SQL is read against, in walk order: `current_schema`, then each phase's `sql`. */
+export function schemaChanges(plan: PlanDocument, values: readonly SqlValue[]): SqlValue[] {
+  const out = values.filter((v) => v.kind === 'current_schema');
+  for (const phase of plan.phases) for (const v of values) if (v.phaseIndex === phase.index && v.kind === 'sql') out.push(v);
+  return out;
 }
 
 export function walkSql(plan: PlanDocument, files: SqlFiles | undefined, hooks: WalkHooks): { current?: Catalog; end?: Catalog; target?: Catalog } {
@@ -112,12 +126,23 @@ export function walkSql(plan: PlanDocument, files: SqlFiles | undefined, hooks: 
   if (built) markUnsure(built.notes);
   let stopped = false;
 
-  const steps = (value: SqlValue, seen: Catalog, apply: boolean): void => {
+  /** Schema-changing values applied so far (current_schema counts as the first: see schemaChanges). */
+  let prefix = currentValue ? 1 : 0;
+  /**
+   * Goes through a value's statements against the schema `copy` gives (undefined: the schema itself,
+   * applying them); `apply`: applying them to that copy too.
+   */
+  const steps = (value: SqlValue, copy: (() => Catalog) | undefined, apply = copy === undefined, key = value.id): void => {
     if (stopped) return;
+    const judging = hooks.judge?.(value, key, prefix) ?? true;
+    // Read against a copy of the schema: nothing to do when not judged (the copy is not even made).
+    if (copy && !judging && !hooks.enter) return;
+    const seen = copy ? copy() : catalog;
     if (hooks.enter?.(value, seen) === true) {
       stopped = true;
       return;
     }
+    if (seen === catalog && apply) prefix++;
     if (value.text === undefined) return;
     const parse = parseSql(value.text);
     if (!parse || parse.error) {
@@ -129,19 +154,19 @@ export function walkSql(plan: PlanDocument, files: SqlFiles | undefined, hooks: 
     parse.statements.forEach((statement, index) => {
       if (stopped) return;
       const step: SqlStep = { value, parse, index, statement, catalog: seen, judged: known && JUDGED.has(value.kind) && !unsure.has('*'), unsure };
-      if (hooks.step?.(step) === true) {
+      if (judging && hooks.step?.(step) === true) {
         stopped = true;
         return;
       }
       if (!apply) return;
       const notes = seen.apply(statement.stmt, { source: value.id, location: statement.byteStart });
-      hooks.applied?.(step, notes);
+      if (judging) hooks.applied?.(step, notes);
       markUnsure(notes);
     });
   };
 
   const seed = values.find((v) => v.kind === 'seed');
-  if (seed) steps(seed, catalog.clone(), true);
+  if (seed) steps(seed, () => catalog.clone(), true);
   // Values in phase order, each phase's `sql` first.
   const byPhase = new Map<number, SqlValue[]>();
   for (const v of values) if (v.phaseIndex !== undefined) byPhase.set(v.phaseIndex, [...(byPhase.get(v.phaseIndex) ?? []), v]);
@@ -150,34 +175,116 @@ export function walkSql(plan: PlanDocument, files: SqlFiles | undefined, hooks: 
   const firstCleanup = plan.phases.find((p) => p.kind === 'cleanup')?.index ?? Infinity;
   for (const phase of plan.phases) {
     const mine = byPhase.get(phase.index) ?? [];
-    for (const v of mine) if (v.kind === 'sql') steps(v, catalog, true);
-    if (writes && phase.index < firstCleanup) steps(writes, catalog, false);
+    for (const v of mine) if (v.kind === 'sql') steps(v, undefined);
+    // Read, not applied: against the schema itself, which nothing changes meanwhile.
+    const asIs = (): Catalog => catalog;
+    if (writes && phase.index < firstCleanup) steps(writes, asIs, false, `${writes.id}#${phase.index}`);
     for (const v of mine) {
-      if (v.kind === 'upsert' || v.kind === 'query') steps(v, catalog, false);
+      if (v.kind === 'upsert' || v.kind === 'query') steps(v, asIs);
     }
-    for (const v of mine) if (v.kind === 'rollback_sql') steps(v, catalog.clone(), true);
+    // A rollback of one statement that cannot clash with a name (DML, dropping columns) is read against
+    // the schema itself: no statement after it needs its effect, and copying a wide schema is not free.
+    for (const v of mine) {
+      if (v.kind !== 'rollback_sql') continue;
+      if (readOnlyOnce(v)) steps(v, asIs, false);
+      else steps(v, () => catalog.clone(), true);
+    }
     if (stopped) break;
   }
   return { ...(current ? { current } : {}), ...(known ? { end: catalog } : {}), ...(target ? { target } : {}) };
+}
+
+/** Whether a value is one statement whose effect nothing reads after it and that no apply note is about. */
+function readOnlyOnce(value: SqlValue): boolean {
+  if (value.text === undefined) return false;
+  const parse = parseSql(value.text);
+  if (!parse || parse.error || parse.statements.length !== 1) return false;
+  const stmt = parse.statements[0].stmt as Record<string, { cmds?: unknown[] } | undefined>;
+  if (stmt.UpdateStmt || stmt.DeleteStmt || stmt.InsertStmt || stmt.SelectStmt) return true;
+  const cmds = stmt.AlterTableStmt?.cmds;
+  return Array.isArray(cmds) && cmds.length > 0 && cmds.every((c) => (c as { AlterTableCmd?: { subtype?: string } }).AlterTableCmd?.subtype === 'AT_DropColumn');
 }
 
 function isSystem(name: string): boolean {
   return /^(pg_catalog|information_schema)\./.test(name) || name.startsWith('pg_');
 }
 
+/**
+ * What the walk depends on: every SQL value (where it is, its text) and the
+ * phases' order and kinds. An edit elsewhere in the plan leaves it equal, and
+ * the previous walk's results are taken over, moved onto the new values.
+ */
+function signatureOf(plan: PlanDocument, values: readonly SqlValue[]): string {
+  const parts: string[] = [plan.phases.map((p) => `${p.index}:${p.kind ?? ''}`).join(',')];
+  for (const v of values) parts.push(`${v.id}\u0000${v.phaseIndex ?? ''}\u0000${v.text ?? '\u0001'}`);
+  return parts.join('\u0002');
+}
+
+/** The last few walks, by signature (a few documents edited in turn each keep theirs). */
+const walks = new Map<string, Timeline>();
+const WALKS = 4;
+
+/** A timeline whose findings and upserts refer to `values` (same ids, same texts) instead of an earlier plan's. */
+function movedOnto(t: Timeline, values: readonly SqlValue[]): Timeline {
+  const byId = new Map(values.map((v) => [v.id, v]));
+  const move = <T extends { value: SqlValue }>(x: T): T => ({ ...x, value: byId.get(x.value.id) ?? x.value });
+  return { ...t, findings: t.findings.map(move), upserts: t.upserts.map(move) };
+}
+
+/** What one point of the walk found (a value, or the writes after a phase), kept for the next walk. */
+interface Unit {
+  text: string | undefined;
+  prefix: number;
+  findings: NameFinding[];
+  upserts: SqlStep[];
+}
+
+/**
+ * The last walk's points, by key, and the schema changes it went through: a
+ * point whose text and schema changes before it are the same again is taken
+ * over, not read again (an edit in a check query re-reads that query only;
+ * one in a phase's `sql`, what comes after it).
+ */
+let lastWalk: { changes: string[]; units: Map<string, Unit> } | undefined;
+
 /** The plan's timeline: its catalogs and the names it uses that do not exist where they are used. */
 export function timelineOf(plan: PlanDocument, files?: SqlFiles): Timeline {
   const hit = cache.get(plan);
   if (hit) return hit;
-  const findings: NameFinding[] = [];
-  const upserts: SqlStep[] = [];
+  const values = sqlValues(plan, files);
+  const signature = signatureOf(plan, values);
+  const earlier = walks.get(signature);
+  if (earlier) {
+    walks.delete(signature);
+    walks.set(signature, earlier);
+    const moved = movedOnto(earlier, values);
+    cache.set(plan, moved);
+    return moved;
+  }
+  const changes = schemaChanges(plan, values).map((v) => `${v.id}\u0000${v.text ?? '\u0001'}`);
+  const previous = lastWalk;
+  let same = 0;
+  if (previous) while (same < changes.length && same < previous.changes.length && changes[same] === previous.changes[same]) same++;
+  const units = new Map<string, Unit>();
+  const byId = new Map(values.map((v) => [v.id, v]));
+  const move = <T extends { value: SqlValue }>(x: T): T => ({ ...x, value: byId.get(x.value.id) ?? x.value });
+  let unit: Unit | undefined;
   /** Statements with a finding (by value and byte offset): an apply note there says the same again. */
   const reported = new Set<string>();
-  const seenFindings = new Set<string>();
   const catalogs = walkSql(plan, files, {
+    judge: (value, key, prefix) => {
+      const old = previous?.units.get(key);
+      if (old && old.text === value.text && old.prefix === prefix && prefix <= same) {
+        units.set(key, { ...old, findings: old.findings.map(move), upserts: old.upserts.map(move) });
+        return false;
+      }
+      unit = { text: value.text, prefix, findings: [], upserts: [] };
+      units.set(key, unit);
+      return true;
+    },
     step: (step) => {
       const { value, parse, statement, catalog } = step;
-      if (value.kind === 'upsert') upserts.push({ ...step, catalog: catalog.clone() });
+      if (value.kind === 'upsert') unit!.upserts.push({ ...step, catalog: catalog.clone() });
       if (!step.judged || value.text === undefined) return undefined;
       const options = { sql: value.text, stmtLocation: statement.byteStart, ...(statement.byteLength !== undefined ? { stmtLength: statement.byteLength } : {}) };
       for (const u of unknownNames(statement.stmt, catalog, options)) {
@@ -185,11 +292,7 @@ export function timelineOf(plan: PlanDocument, files?: SqlFiles): Timeline {
         const start = parse.offsetOfByte(u.location);
         const end = u.length !== undefined ? parse.offsetOfByte(u.location + u.length) : start + u.name.length;
         reported.add(`${value.id}@${statement.byteStart}`);
-        // The writes are read once per phase: a name they use is reported once, where it is first missing.
-        const key = `${value.id}@${u.location}:${u.name}`;
-        if (seenFindings.has(key)) continue;
-        seenFindings.add(key);
-        findings.push({ value, start, end: Math.max(end, start + 1), message: sentence(u.reason), kind: u.kind, name: u.name, ...(u.table !== undefined ? { table: u.table } : {}) });
+        unit!.findings.push({ value, start, end: Math.max(end, start + 1), message: sentence(u.reason), kind: u.kind, name: u.name, ...(u.table !== undefined ? { table: u.table } : {}) });
       }
       return undefined;
     },
@@ -212,12 +315,27 @@ export function timelineOf(plan: PlanDocument, files?: SqlFiles): Timeline {
             end = start + name.length;
           }
         }
-        findings.push({ value, start, end: Math.max(end, start + 1), message: sentence(n.message), kind: 'refused', name: n.name ?? '' });
+        unit!.findings.push({ value, start, end: Math.max(end, start + 1), message: sentence(n.message), kind: 'refused', name: n.name ?? '' });
       }
     },
   });
+  lastWalk = { changes, units };
+  // The writes are read once per phase: a name they use is reported once, where it is first missing.
+  const findings: NameFinding[] = [];
+  const seen = new Set<string>();
+  for (const u of units.values()) {
+    for (const f of u.findings) {
+      const key = `${f.value.id}@${f.start}:${f.name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      findings.push(f);
+    }
+  }
+  const upserts = [...units.values()].flatMap((u) => u.upserts);
   const timeline: Timeline = { ...catalogs, findings, upserts };
   cache.set(plan, timeline);
+  walks.set(signature, timeline);
+  if (walks.size > WALKS) walks.delete(walks.keys().next().value as string);
   return timeline;
 }
 
