@@ -1,7 +1,8 @@
 /**
  * `npm run fuzz -- --seed S --count N`: a seeded, reproducible fuzzer of the
  * language service (engine in fuzzLib.ts). Each input is a mutation of an
- * example plan or a yaml-test-suite case; it must not crash lint, fix-all,
+ * example plan or a yaml-test-suite case (of its YAML, or of the SQL in its
+ * SQL values); it must not crash lint, fix-all,
  * the single quick fixes or the renderer, must give ranges inside the
  * document and the same result twice, finish in time, and fix-all must keep
  * the YAML parsing, keep the lines no fix touches, and be idempotent.
@@ -19,7 +20,15 @@
  * 15000), --shrink-ms MS (default 20000), --reports K (failures shrunk per
  * signature, default 2; a shrunk input already written is not written again),
  * --out DIR (where to write them, default test/fuzz), --no-write (do not
- * write them), --progress N (a line every N inputs on stderr).
+ * write them), --progress N (a line every N inputs on stderr), --kinds LIST
+ * (the mutations to draw from, comma-separated: names, or the groups `sql`
+ * (the sql-* mutations of SQL values, files and the dialect), `yaml` (the
+ * others) and `all` (the default); with SQL mutations only, the inputs start
+ * from the plans with SQL).
+ *
+ * SQL is parsed (the worker loads PostgreSQL's parser before the first
+ * input), and `{file: path}` values read the in-memory files of
+ * FUZZ_SQL_FILES (plan in /repo/plans, repository /repo).
  * Exit code 1 when anything failed.
  */
 import * as fs from 'node:fs';
@@ -36,11 +45,13 @@ import {
   foundPath,
   generateInput,
   loadSeeds,
+  selectMutations,
   shrinkAsync,
   shrinkFailure,
   type CheckResult,
   type Failure,
 } from './fuzzLib';
+import { loadSqlParser, sqlParserState } from '../server/src/service/sql/parser';
 
 interface Args {
   seed: number;
@@ -54,10 +65,12 @@ interface Args {
   write: boolean;
   out: string;
   progress: number;
+  /** The --kinds list as given ('all' by default). */
+  kinds: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { seed: 1, count: 1000, start: 0, limit: 200, hangMs: 15_000, shrinkMs: 20_000, reports: 2, write: true, out: FOUND_DIR, progress: 0 };
+  const args: Args = { seed: 1, count: 1000, start: 0, limit: 200, hangMs: 15_000, shrinkMs: 20_000, reports: 2, write: true, out: FOUND_DIR, progress: 0, kinds: 'all' };
   const num = (name: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n < 0) {
@@ -106,9 +119,18 @@ function parseArgs(argv: string[]): Args {
       case '--no-write':
         args.write = false;
         break;
+      case '--kinds':
+        args.kinds = argv[++i] ?? '';
+        try {
+          selectMutations(args.kinds);
+        } catch (err) {
+          console.error(`fuzz: --kinds: ${(err as Error).message}`);
+          process.exit(2);
+        }
+        break;
       default:
         console.error(
-          `fuzz: unknown option ${a}\nusage: fuzz [--seed S] [--count N] [--start I] [--index I] [--limit MS] [--hang-ms MS] [--shrink-ms MS] [--reports K] [--progress N] [--out DIR] [--no-write]`,
+          `fuzz: unknown option ${a}\nusage: fuzz [--seed S] [--count N] [--start I] [--index I] [--limit MS] [--hang-ms MS] [--shrink-ms MS] [--reports K] [--progress N] [--kinds LIST] [--out DIR] [--no-write]`,
         );
         process.exit(2);
     }
@@ -130,6 +152,7 @@ interface WorkerInit {
   seed: number;
   limit: number;
   shrinkMs: number;
+  kinds: string;
 }
 
 /**
@@ -148,17 +171,22 @@ function captureWarnings(): void {
   }) as typeof process.emitWarning;
 }
 
-function workerMain(): void {
-  const { seed, limit, shrinkMs } = workerData as WorkerInit;
+async function workerMain(): Promise<void> {
+  const { seed, limit, shrinkMs, kinds } = workerData as WorkerInit;
   const port = parentPort!;
   captureWarnings();
+  // PostgreSQL's parser, before any input: without it the SQL rules stay silent.
+  await loadSqlParser();
+  const parser = sqlParserState();
+  if (parser.state !== 'ready') throw new Error(`the SQL parser did not load: ${parser.failure ?? parser.state}`);
   const seeds = loadSeeds();
+  const pool = selectMutations(kinds);
   // Warm up the JIT, so the first inputs are not timed cold.
   for (const s of [...seeds.plans, ...seeds.corpus.slice(0, 40)]) checkInput(s.text, { timing: false });
   runtimeWarnings.clear();
   port.on('message', (job: Job) => {
     if (job.type === 'check') {
-      const input = generateInput(seed, job.index, seeds);
+      const input = generateInput(seed, job.index, seeds, pool);
       const result = checkInput(input.text, { timeLimitMs: limit });
       const warnings = [...runtimeWarnings];
       runtimeWarnings.clear();
@@ -246,14 +274,15 @@ interface Shrunk {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const init: WorkerInit = { seed: args.seed, limit: args.limit, shrinkMs: args.shrinkMs };
+  const init: WorkerInit = { seed: args.seed, limit: args.limit, shrinkMs: args.shrinkMs, kinds: args.kinds };
+  const pool = selectMutations(args.kinds);
   const worker = new Watched(init);
 
   if (args.index !== undefined) {
     const reply = await worker.run({ type: 'check', index: args.index }, args.hangMs);
     const seeds = loadSeeds();
-    const input = generateInput(args.seed, args.index, seeds);
-    console.log(`seed ${args.seed} input #${args.index}: ${input.origin} + ${input.mutations.join(', ')}`);
+    const input = generateInput(args.seed, args.index, seeds, pool);
+    console.log(`seed ${args.seed}${args.kinds !== 'all' ? ` (--kinds ${args.kinds})` : ''} input #${args.index}: ${input.origin} + ${input.mutations.join(', ')}`);
     console.log('----- input');
     console.log(input.text);
     console.log('-----');
@@ -289,7 +318,8 @@ async function main(): Promise<void> {
   let slowestBig = { ms: 0, index: -1, lines: 0, chars: 0 };
   let bigInputs = 0;
   const origins = { plans: 0, corpus: 0 };
-  const planNames = new Set(seeds.plans.map((p) => p.name));
+  const planNames = new Set([...seeds.plans, ...seeds.sql].map((p) => p.name));
+  const mutationCounts = new Map<string, number>();
 
   const report = async (index: number, text: string, how: string, f: Failure): Promise<void> => {
     let small: string;
@@ -308,7 +338,7 @@ async function main(): Promise<void> {
       const r = await worker.run({ type: 'shrink', text, failure: f }, args.shrinkMs + args.hangMs);
       small = r?.type === 'shrink' ? r.text : text;
     }
-    console.log(`\nFAIL seed ${args.seed} input #${index} (${how}): ${f.kind} [${f.op}] ${f.detail}`);
+    console.log(`\nFAIL seed ${args.seed}${args.kinds !== 'all' ? ` --kinds ${args.kinds}` : ''} input #${index} (${how}): ${f.kind} [${f.op}] ${f.detail}`);
     console.log(`shrunk from ${text.length} to ${small.length} chars:`);
     console.log('-----');
     console.log(small.length > 4000 ? `${small.slice(0, 4000)}\n… (${small.length - 4000} more chars)` : small);
@@ -364,8 +394,9 @@ async function main(): Promise<void> {
       failures = r.failures;
       text = reply.text ?? '';
       how = `${reply.origin} + ${reply.mutations.join(', ')}`;
+      for (const m of reply.mutations) mutationCounts.set(m, (mutationCounts.get(m) ?? 0) + 1);
     } else {
-      const input = generateInput(args.seed, index, seeds);
+      const input = generateInput(args.seed, index, seeds, pool);
       if (planNames.has(input.origin)) origins.plans++;
       else origins.corpus++;
       failures = [{ kind: 'hang', op: 'check', detail: `no result within ${args.hangMs} ms (${input.text.length} chars)` }];
@@ -402,8 +433,9 @@ async function main(): Promise<void> {
 
   const wall = (performance.now() - started) / 1000;
   const kinds = [...byKind].map(([k, n]) => `${k} ${n}`).join(', ');
-  console.log(`\nseed ${args.seed}, inputs ${args.start}..${end - 1}`);
+  console.log(`\nseed ${args.seed}, inputs ${args.start}..${end - 1}, kinds: ${args.kinds}`);
   console.log(`inputs: ${inputs} (${origins.plans} from plans, ${origins.corpus} from the corpus; ${bigInputs} over 300 lines or ${PLAN_SIZE_CHARS} characters)`);
+  console.log(`mutations applied: ${[...mutationCounts].sort((a, b) => b[1] - a[1]).map(([m, n]) => `${m} ${n}`).join(', ')}`);
   console.log(`crashes: ${crashes}`);
   console.log(`check failures by kind (inputs): ${kinds}`);
   for (const [sig, n] of [...bySignature].sort()) console.log(`  ${sig}: ${n}`);
@@ -430,5 +462,8 @@ if (isMainThread) {
     process.exit(2);
   });
 } else {
-  workerMain();
+  // A failure to start (the parser did not load) is thrown: the worker's 'error' event, which fails the run.
+  workerMain().catch((err: unknown) => {
+    throw err;
+  });
 }

@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { lint } from '../../server/src/service/lint';
+import { applyRawEdits } from '../../server/src/service/fixes';
+import { fixEdits, lint } from '../../server/src/service/lint';
+import { PlanDocument } from '../../server/src/service/plan';
 import { loadSqlParser, parseSql, byteToUtf16, codePointToUtf16 } from '../../server/src/service/sql/parser';
 import type { SqlFiles } from '../../server/src/service/sql/sqlValues';
 
@@ -94,5 +96,34 @@ describe('SQL syntax errors at their place', () => {
     assert.deepEqual([0, 2, 6, 7].map(f), [0, 1, 3, 4]);
     assert.deepEqual([0, 1, 2, 3].map((cp) => codePointToUtf16(s, cp)), [0, 1, 3, 4]);
     assert.equal(parseSql('SELECT 1'), parseSql('SELECT 1'), 'parses are cached by text');
+  });
+
+  // Found by reading: positions in a file were counted by LF only, so a file with CR line breaks had every place on its line 0, past its end.
+  it('in a file with CR line breaks only, the related location is on the line the editor shows', () => {
+    const text = planWith('{file: sql/drop.sql}').replace('  dialect: postgresql\n', '  dialect: postgresql\n  data_volume:\n    - table: users\n      rows: 48000000\n');
+    const files: SqlFiles = { resolve: (w) => ({ absolute: `/repo/plans/${w}` }), read: () => ({ text: '-- drop it\rSELECT 1;\rDROP TABLE users;\r' }) };
+    const related = lint(text, { files }).diagnostics.flatMap((d) => (d.related ?? []).filter((r) => r.file).map((r) => `${d.rule} ${r.range.start.line}:${r.range.start.character}-${r.range.end.line}:${r.range.end.character}`));
+    assert.ok(related.length > 0, 'sql-irreversible reports the DROP TABLE in the file');
+    for (const r of related) assert.match(r, / 2:\d+-2:\d+$/);
+    for (const r of related) assert.ok(Number(/-2:(\d+)$/.exec(r)![1]) <= 'DROP TABLE users;'.length, r);
+  });
+
+  // Fuzz (--kinds sql): the lock_timeout fix wrote `'2s'` into a single-quoted scalar as it is, ending the scalar.
+  it('a fix inserting SQL writes it as the scalar does: quotes doubled in a single-quoted scalar, escaped in a double-quoted one', () => {
+    const fixed = (value: string): string | undefined => {
+      const text = planWith(value).replace('  dialect: postgresql\n', '  dialect: postgresql\n  data_volume:\n    - table: users\n      rows: 48000000\n');
+      const { plan, diagnostics } = lint(text);
+      const d = diagnostics.find((x) => x.rule === 'sql-lock-timeout');
+      assert.ok(d, `sql-lock-timeout reports ${value}`);
+      if (!d.data?.fix) return undefined;
+      const after = new PlanDocument(applyRawEdits(plan.text, fixEdits(plan, d)));
+      assert.deepEqual(after.problems, [], `the fixed ${value} is sound YAML`);
+      return after.root?.get('phases')?.items()[0].get('sql')?.str();
+    };
+    const sql = "ALTER TABLE users ADD COLUMN note text DEFAULT 'n/a'";
+    assert.equal(fixed(`'${sql.replace(/'/g, "''")}'`), `SET lock_timeout = '2s'; ${sql}`);
+    assert.equal(fixed(JSON.stringify(sql)), `SET lock_timeout = '2s'; ${sql}`);
+    assert.equal(fixed(sql), `SET lock_timeout = '2s'; ${sql}`);
+    assert.equal(fixed(`|\n      ${sql}\n`), `SET lock_timeout = '2s';\n${sql}\n`);
   });
 });

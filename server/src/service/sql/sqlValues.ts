@@ -8,6 +8,7 @@
  */
 import type { PathSegment, PNode } from '../node';
 import type { PlanDocument } from '../plan';
+import { LineIndex } from '../text';
 import type { Span } from '../types';
 
 /** What a SQL value is for. */
@@ -278,19 +279,20 @@ export function sqlReportAt(v: SqlValue, s: number, e: number, what: string): { 
   if (v.source.kind === 'file') {
     const span = v.source.fileNode.reportSpan;
     if (!v.source.absolute || v.text === undefined) return { span };
-    const text = v.text;
-    const pos = (o: number): { line: number; character: number } => {
-      let line = 0;
-      let last = 0;
-      for (let i = text.indexOf('\n'); i >= 0 && i < o; i = text.indexOf('\n', i + 1)) {
-        line++;
-        last = i + 1;
-      }
-      return { line, character: o - last };
-    };
-    return { span, related: [{ span, message: what, file: { path: v.source.absolute, range: { start: pos(s), end: pos(Math.max(s, e)) } } }] };
+    // Lines as the editor counts them in the file: CRLF, CR and LF end one (a file from an old Mac has CRs only).
+    const lines = fileLines(v.text);
+    const range = lines.rangeOf([Math.max(0, Math.min(s, v.text.length)), Math.max(0, Math.min(Math.max(s, e), v.text.length))]);
+    return { span, related: [{ span, message: what, file: { path: v.source.absolute, range } }] };
   }
   return { span: planSpan(v, s, e) };
+}
+
+let lastFile: { text: string; lines: LineIndex } | undefined;
+
+/** The line index of a file's text (the last one kept: the reports on one file come together). */
+function fileLines(text: string): LineIndex {
+  if (lastFile?.text !== text) lastFile = { text, lines: new LineIndex(text) };
+  return lastFile.lines;
 }
 
 /**
@@ -304,8 +306,14 @@ export function sqlInsertion(plan: PlanDocument, v: SqlValue, at: number, insert
   const src = v.source;
   if (src.kind !== 'inline' || !src.offsets || src.approximate) return undefined;
   const o = src.offsets[Math.max(0, Math.min(at, src.offsets.length - 1))];
-  if (!asLine) return { span: [o, o], text: insert };
   const y = v.node.node as { type?: string } | null;
+  if (!asLine) {
+    // Written as the scalar's style writes it: the SQL must read back with `insert` in it, and the YAML stay sound.
+    let flow = false;
+    for (let n = v.node.parent; n && !flow; n = n.parent) flow = n.isFlow;
+    const text = inScalar(y?.type, insert, plan.text[o - 1], o === src.offsets[0], flow);
+    return text === undefined ? undefined : { span: [o, o], text };
+  }
   if (y?.type !== 'BLOCK_LITERAL') return undefined;
   const lines = plan.yamlLines;
   const lineStart = lines.lineStart(lines.lineOf(o));
@@ -313,4 +321,33 @@ export function sqlInsertion(plan: PlanDocument, v: SqlValue, at: number, insert
   if (!/^[ \t]*$/.test(indent)) return undefined;
   const eol = plan.text.includes('\r\n') ? '\r\n' : '\n';
   return { span: [lineStart, lineStart], text: insert.split('\n').map((l) => indent + l).join(eol) + eol };
+}
+
+/**
+ * `insert` as it must be written inside a scalar of YAML type `type`, placed
+ * after the character `before` (at the value's first character when
+ * `atStart`; inside a flow collection when `flow`): quotes doubled in a
+ * single-quoted scalar, escaped in a double-quoted one; undefined where the
+ * style cannot hold it as it is (a line break in a single-quoted or block
+ * scalar; in a plain one, what would end it or start a comment).
+ */
+function inScalar(type: string | undefined, insert: string, before: string | undefined, atStart: boolean, flow: boolean): string | undefined {
+  switch (type) {
+    case 'QUOTE_DOUBLE':
+      return insert.replace(/[\\"\x00-\x1f\x7f]/g, (c) => (c === '\\' ? '\\\\' : c === '"' ? '\\"' : c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+    case 'QUOTE_SINGLE':
+      // A line break there is folded into a space.
+      return /[\r\n]/.test(insert) ? undefined : insert.replace(/'/g, "''");
+    case 'PLAIN':
+      if (/[\r\n\t]|:(?:[ ]|$)| #/.test(insert) || (flow && /[,[\]{}]/.test(insert))) return undefined;
+      if (atStart && /^[\s\-?:,[\]{}#&*!|>'"%@`]/.test(insert)) return undefined;
+      if (before === ':' && /^ /.test(insert)) return undefined;
+      if ((before === ' ' || before === '\t') && insert.startsWith('#')) return undefined;
+      return insert;
+    case 'BLOCK_LITERAL':
+      // The next line would need the block's indentation.
+      return /[\r\n]/.test(insert) ? undefined : insert;
+    default:
+      return undefined;
+  }
 }
