@@ -148,7 +148,7 @@ interface ScalarRanges {
 
 const scalarRangeCache = new WeakMap<PlanDocument, ScalarRanges>();
 
-function scalarRanges(plan: PlanDocument): ScalarRanges {
+export function scalarRanges(plan: PlanDocument): ScalarRanges {
   let r = scalarRangeCache.get(plan);
   if (r) return r;
   r = { multiLine: [], block: [] };
@@ -172,7 +172,7 @@ function scalarRanges(plan: PlanDocument): ScalarRanges {
 }
 
 /** The range of `list` (sorted, not overlapping) that holds `offset`. */
-function rangeHolding(list: readonly Span[], offset: number): Span | undefined {
+export function rangeHolding(list: readonly Span[], offset: number): Span | undefined {
   let lo = 0;
   let hi = list.length - 1;
   let found = -1;
@@ -460,6 +460,51 @@ export function ignoreCommentEdit(plan: PlanDocument, rule: string, offset: numb
 }
 
 /** Whether edits leave the YAML as sound as it was and every value as it was (only comments change). */
+/**
+ * Whether text added at the end of the plan would change a value: the text
+ * ends inside a block scalar that keeps its final line breaks (`|+`, `>+`),
+ * so a line break written after it becomes part of the value.
+ */
+export function endKeepsBreaks(plan: PlanDocument): boolean {
+  const end = plan.text.length;
+  const block = end > 0 ? rangeHolding(scalarRanges(plan).block, end - 1) : undefined;
+  if (!block) return false;
+  const header = /^[|>]([0-9+-]*)/.exec(plan.text.slice(block[0], block[0] + 4));
+  return header?.[1]?.includes('+') ?? false;
+}
+
+/**
+ * Whether applying `edits` leaves every value it does not touch as it was:
+ * each scalar whose text no edit reaches into (an insertion at its very end
+ * counts as outside it) reads the same, at its moved place, afterwards.
+ */
+export function untouchedValuesKept(plan: PlanDocument, edits: readonly RawEdit[]): boolean {
+  if (nestingBeyond(plan.text, MAX_NESTING) !== undefined) return false;
+  const after = applyRawEdits(plan.text, [...edits]);
+  if (nestingBeyond(after, MAX_NESTING) !== undefined) return false;
+  const scalars = (t: string): Array<{ start: number; end: number; value: unknown }> => {
+    const out: Array<{ start: number; end: number; value: unknown }> = [];
+    const docs = withoutStackTraces(() => parseAllDocuments(t));
+    for (const d of Array.isArray(docs) ? docs : [docs]) {
+      visit(d, { Scalar: (_, n) => void (n.range ? out.push({ start: n.range[0], end: n.range[1], value: n.value }) : undefined) });
+    }
+    return out;
+  };
+  try {
+    const afterByStart = new Map(scalars(after).map((x) => [x.start, x.value]));
+    const sorted = [...edits].sort((a, b) => a.span[0] - b.span[0]);
+    for (const x of scalars(plan.text)) {
+      if (sorted.some((e) => e.span[0] < x.end && x.start < Math.max(e.span[1], e.span[0] + 1) && !(e.span[0] === e.span[1] && (e.span[0] === x.end || e.span[0] === x.start)))) continue;
+      let shift = 0;
+      for (const e of sorted) if (e.span[1] <= x.start) shift += e.text.length - (e.span[1] - e.span[0]);
+      if (!afterByStart.has(x.start + shift) || JSON.stringify(afterByStart.get(x.start + shift)) !== JSON.stringify(x.value)) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Every scalar of every document, in order: a text with YAML errors may hold more than one document, and scalars an error left out of the document's data still count. */
 function readValues(t: string): { errors: number; values: string } {
   const docs = withoutStackTraces(() => parseAllDocuments(t));

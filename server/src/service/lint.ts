@@ -1,5 +1,5 @@
 import { isFastDocument } from './fastParse';
-import { Edits, applyRawEdits, keepsValues, styleOf, type RawEdit, type RawFix } from './fixes';
+import { Edits, applyRawEdits, endKeepsBreaks, keepsValues, styleOf, untouchedValuesKept, type RawEdit, type RawFix } from './fixes';
 import { PlanDocument, yamlErrorCount, type ParseOptions, type Phase } from './plan';
 import type { Report, Rule, RuleContext } from './rule';
 import { RULES, RULES_BY_ID } from './rules';
@@ -318,10 +318,21 @@ function toDiagnostic(plan: PlanDocument, f: Found, severity: Severity): Diagnos
   if (detail) d.detail = detail;
   if (f.fix || f.data) {
     d.data = { ...(f.data ?? {}) };
-    if (f.fix) d.data.fix = toFix(plan, f.fix);
+    if (f.fix && keepsWhatIsWritten(plan, f.fix)) d.data.fix = toFix(plan, f.fix);
   }
   if (f.related?.length) d.related = f.related.map((r) => (r.file ? { range: r.file.range, message: r.message, file: r.file.path } : { range: plan.lines.rangeOf(r.span), message: r.message }));
   return d;
+}
+
+/**
+ * A fix that appends to a plan ending in a block scalar that keeps its line
+ * breaks (`|+`) would add one to that value: offered only when, applied, it
+ * leaves every value as it was.
+ */
+function keepsWhatIsWritten(plan: PlanDocument, fix: RawFix): boolean {
+  const end = plan.text.length;
+  if (!fix.edits.some((e) => e.span[0] === end) || !endKeepsBreaks(plan)) return true;
+  return untouchedValuesKept(plan, fix.edits);
 }
 
 function toFix(plan: PlanDocument, fix: RawFix): Fix {

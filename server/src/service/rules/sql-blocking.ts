@@ -1,6 +1,7 @@
 import type { RawEdit } from '../fixes';
 import type { PlanDocument } from '../plan';
 import { defineRule } from '../rule';
+import { quoteIdent } from '../sql/catalog';
 import { blocks, type Operation } from '../sql/operations';
 import { largeTables, opReport, parsedValues, phaseRef, statementsWithOps, statementText, type ParsedSql } from '../sql/planSql';
 import type { SqlStatement } from '../sql/parser';
@@ -107,18 +108,25 @@ function fixFor(plan: PlanDocument, p: ParsedSql, st: SqlStatement, op: Operatio
     // One subcommand only: NOT VALID goes at the statement's end, and the validation follows it.
     if ((stmt.match(/\bADD\b/gi) ?? []).length !== 1) return undefined;
     // On the statement's own line: the validation follows it, before its `;`.
-    return one('Add it NOT VALID, then VALIDATE it', sqlInsertion(plan, p.value, st.end, ` NOT VALID; ALTER TABLE ${op.table} VALIDATE CONSTRAINT ${op.name}`));
+    return one('Add it NOT VALID, then VALIDATE it', sqlInsertion(plan, p.value, st.end, ` NOT VALID; ALTER TABLE ${qualifiedIdent(op.table)} VALIDATE CONSTRAINT ${quoteIdent(op.name)}`));
   }
   if (op.kind === 'set-not-null' && op.table && op.column) {
-    const name = `${op.table.replace(/\./g, '_')}_${op.column}_not_null`;
+    const name = quoteIdent(`${op.table.replace(/\./g, '_')}_${op.column}_not_null`);
+    const table = qualifiedIdent(op.table);
+    const column = quoteIdent(op.column);
     let at = st.start;
     while (at < text.length && /\s/.test(text[at])) at++;
     return one(
       'Add a validated CHECK first',
-      sqlInsertion(plan, p.value, at, `ALTER TABLE ${op.table} ADD CONSTRAINT ${name} CHECK (${op.column} IS NOT NULL) NOT VALID;\nALTER TABLE ${op.table} VALIDATE CONSTRAINT ${name};`, true),
+      sqlInsertion(plan, p.value, at, `ALTER TABLE ${table} ADD CONSTRAINT ${name} CHECK (${column} IS NOT NULL) NOT VALID;\nALTER TABLE ${table} VALIDATE CONSTRAINT ${name};`, true),
     );
   }
   return undefined;
+}
+
+/** A table name as the catalog keeps it (`schema.name`), written back as SQL. */
+function qualifiedIdent(name: string): string {
+  return name.split('.').map(quoteIdent).join('.');
 }
 
 function short(s: string): string {

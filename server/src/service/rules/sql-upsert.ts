@@ -1,7 +1,7 @@
 import { defineRule } from '../rule';
 import type { Catalog } from '../sql/catalog';
 import { nodeOf } from '../sql/operations';
-import type { SqlParse, SqlStatement } from '../sql/parser';
+import { tooDeep, type SqlParse, type SqlStatement } from '../sql/parser';
 import { sqlReportAt, type SqlValue } from '../sql/sqlValues';
 import { timelineOf } from '../sql/timeline';
 import { sqlValueLabel } from './sql-syntax';
@@ -244,7 +244,7 @@ export const rule = defineRule({
           data: { sql: value.id },
         });
       }
-      if (step.index > 0) continue;
+      if (step.index > 0 || tooDeep(statement.stmt)) continue;
       for (const p of judge(value, parse, statement, step.catalog, keys.get(value.phaseIndex), step.judged)) {
         const r = sqlReportAt(value, p.start, p.end, p.message);
         ctx.report({ span: r.span, ...(r.related ? { related: r.related } : {}), message: `${label} ${p.message}`, detail: p.detail, data: { sql: value.id } });

@@ -9,7 +9,7 @@ import type { PlanDocument } from '../plan';
 import type { ServiceCompletion, ServiceHover } from '../features/types';
 import type { Span } from '../types';
 import { constraintDefinition, indexDefinition, type Catalog, type Column, type Origin, type Table } from './catalog';
-import { parseSql, type SqlParse, type SqlStatement } from './parser';
+import { parseSql, tooDeep, type SqlParse, type SqlStatement } from './parser';
 import { nameUses, type NameUse } from './references';
 import { planSpan, sqlValues, type SqlFiles, type SqlValue } from './sqlValues';
 import { walkSql, type SqlStep } from './timeline';
@@ -95,6 +95,7 @@ function statementAt(parse: SqlParse, at: number): { statement: SqlStatement; in
 
 /** The names a statement uses, in UTF-16 offsets of its value's text. */
 function namesIn(step: SqlStep): Array<NameUse & { start: number; end: number }> {
+  if (tooDeep(step.statement.stmt)) return [];
   const text = step.value.text ?? '';
   const options = { sql: text, stmtLocation: step.statement.byteStart, catalog: step.catalog, ...(step.statement.byteLength !== undefined ? { stmtLength: step.statement.byteLength } : {}) };
   return nameUses(step.statement.stmt, options).map((u) => {

@@ -4,6 +4,7 @@
  * additions, and the lock each takes (PostgreSQL's documented lock levels,
  * https://www.postgresql.org/docs/current/explicit-locking.html).
  */
+import { tooDeep } from './parser';
 
 /** The lock levels, weakest to strongest. */
 export const LOCKS = ['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'] as const;
@@ -137,7 +138,7 @@ const opsCache = new WeakMap<object, Operation[]>();
 
 /** The operations of one statement (`stmts[i].stmt`). */
 export function operationsOf(stmt: unknown): Operation[] {
-  if (typeof stmt !== 'object' || stmt === null) return [];
+  if (typeof stmt !== 'object' || stmt === null || tooDeep(stmt)) return [];
   let ops = opsCache.get(stmt);
   if (!ops) opsCache.set(stmt, (ops = computeOperations(stmt)));
   return ops;

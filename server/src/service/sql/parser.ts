@@ -116,11 +116,35 @@ function parseNow(m: PgQuery, text: string): SqlParse {
     return { statements, offsetOfByte };
   } catch (err) {
     const details = (err as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
+    // The parser's JavaScript side recurses per level of nesting: past its stack, the SQL cannot be read here.
+    if (err instanceof RangeError) return { statements: [], error: { message: 'the SQL is nested too deeply for migplan to read (split the expression)', position: 0 }, offsetOfByte };
     const message = details?.message ?? (err instanceof Error ? err.message : String(err));
     // PostgreSQL counts the error's position in characters (code points), 0-based here.
     const position = details?.cursorPosition !== undefined ? codePointToUtf16(text, details.cursorPosition) : 0;
     return { statements: [], error: { message, position }, offsetOfByte };
   }
+}
+
+/** How deep the SQL layer's recursive readers may go into a statement's AST (a chain `1 + 1 + …` of 2,000 terms overflows their stack). */
+export const MAX_AST_DEPTH = 600;
+
+const depths = new WeakMap<object, boolean>();
+
+/** Whether a statement's AST is nested deeper than MAX_AST_DEPTH (measured without recursion; cached per node). */
+export function tooDeep(stmt: unknown): boolean {
+  if (typeof stmt !== 'object' || stmt === null) return false;
+  const hit = depths.get(stmt);
+  if (hit !== undefined) return hit;
+  let deep = false;
+  const stack: Array<[unknown, number]> = [[stmt, 0]];
+  while (stack.length > 0 && !deep) {
+    const [v, d] = stack.pop()!;
+    if (d > MAX_AST_DEPTH) deep = true;
+    else if (Array.isArray(v)) for (const x of v) stack.push([x, d + 1]);
+    else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) if (typeof x === 'object' && x !== null) stack.push([x, d + 1]);
+  }
+  depths.set(stmt, deep);
+  return deep;
 }
 
 /** The last statement ends at the text's end, less a trailing `;` and white space. */

@@ -21,7 +21,7 @@
  */
 import type { PlanDocument } from '../plan';
 import { Catalog, type ApplyNote } from './catalog';
-import { parseSql, type SqlParse, type SqlStatement } from './parser';
+import { parseSql, tooDeep, type SqlParse, type SqlStatement } from './parser';
 import { unknownNames } from './references';
 import { sqlValues, type SqlFiles, type SqlValue } from './sqlValues';
 
@@ -78,7 +78,10 @@ function catalogFrom(value: SqlValue | undefined, start?: Catalog): { catalog: C
   if (!parse || parse.error) return undefined;
   const catalog = start ?? new Catalog();
   const notes: ApplyNote[] = [];
-  for (const st of parse.statements) notes.push(...catalog.apply(st.stmt, { source: value.id, location: st.byteStart }));
+  for (const st of parse.statements) {
+    if (tooDeep(st.stmt)) notes.push({ kind: 'not-modelled', message: 'nested too deeply to be read', source: value.id, location: st.byteStart });
+    else notes.push(...catalog.apply(st.stmt, { source: value.id, location: st.byteStart }));
+  }
   return { catalog, notes };
 }
 
@@ -153,6 +156,11 @@ export function walkSql(plan: PlanDocument, files: SqlFiles | undefined, hooks: 
     }
     parse.statements.forEach((statement, index) => {
       if (stopped) return;
+      // Nested past what the readers of an AST can follow: neither judged nor applied; what it does to the schema is unknown.
+      if (tooDeep(statement.stmt)) {
+        if (apply && seen === catalog) unsure.add('*');
+        return;
+      }
       const step: SqlStep = { value, parse, index, statement, catalog: seen, judged: known && JUDGED.has(value.kind) && !unsure.has('*'), unsure };
       if (judging && hooks.step?.(step) === true) {
         stopped = true;
