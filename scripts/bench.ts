@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseDocument } from 'yaml';
-import { lint } from '../server/src/service/lint';
+import { lint } from '../server/src/service/linting/lint';
 import { loadSqlParser, sqlParserState } from '../server/src/service/sql/parser';
 import { generatePlan, generateSqlPlan } from './genplan';
 import { formatLeak, leakBench } from './leakBench';

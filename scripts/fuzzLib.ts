@@ -16,14 +16,14 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import { complete, documentSymbols, foldingRanges, hover } from '../server/src/service/features';
-import { applyRawEdits, type RawEdit } from '../server/src/service/fixes';
-import { fastParse } from '../server/src/service/fastParse';
-import { fixAll, fixEdits, lint, type LintOptions, type LintResult } from '../server/src/service/lint';
-import { PlanDocument } from '../server/src/service/plan';
+import { applyRawEdits, type RawEdit } from '../server/src/service/linting/fixes';
+import { fastParse } from '../server/src/service/parsing/fastParse';
+import { fixAll, fixEdits, lint, type LintOptions, type LintResult } from '../server/src/service/linting/lint';
+import { PlanDocument } from '../server/src/service/parsing/plan';
 import { sqlValues, type SqlFiles, type SqlValue } from '../server/src/service/sql/sqlValues';
-import { renderMarkdown } from '../server/src/service/render';
+import { renderMarkdown } from '../server/src/service/rendering/render';
 import { preservationProblems } from './preserve';
-import { LineIndex } from '../server/src/service/text';
+import { LineIndex } from '../server/src/service/parsing/text';
 import type { Diagnostic, Range, TextEdit } from '../server/src/service/types';
 
 /** The repository root (this file runs from out/scripts/). */

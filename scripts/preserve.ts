@@ -13,8 +13,8 @@
  * line an edit starts on, is a loss.
  */
 import { Composer, Parser, visit } from 'yaml';
-import type { RawEdit } from '../server/src/service/fixes';
-import { applyRawEdits } from '../server/src/service/fixes';
+import type { RawEdit } from '../server/src/service/linting/fixes';
+import { applyRawEdits } from '../server/src/service/linting/fixes';
 
 interface Piece {
   start: number;

@@ -5,11 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CHECKLIST } from '../server/src/service/checklist';
-import { lint } from '../server/src/service/lint';
+import { CHECKLIST } from '../server/src/service/rendering/checklist';
+import { lint } from '../server/src/service/linting/lint';
 import { RULES } from '../server/src/service/rules';
 import { loadSqlParser } from '../server/src/service/sql/parser';
-import type { Rule } from '../server/src/service/rule';
+import type { Rule } from '../server/src/service/linting/rule';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.join(REPO_ROOT, 'test', 'rules');

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fixAll, lint } from '../server/src/service/lint';
+import { fixAll, lint } from '../server/src/service/linting/lint';
 import type { Diagnostic } from '../server/src/service/types';
 import { EXAMPLES, read } from './helpers';
 

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { main } from '../server/src/cli';
-import { lint } from '../server/src/service/lint';
+import { lint } from '../server/src/service/linting/lint';
 import { EXAMPLES, ROOT, read } from './helpers';
 
 const EXAMPLE = path.join(EXAMPLES, 'split-user-name.migplan.yaml');

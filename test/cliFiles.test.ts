@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { main } from '../server/src/cli';
-import { lint } from '../server/src/service/lint';
+import { lint } from '../server/src/service/linting/lint';
 import { EXAMPLES, ROOT, read } from './helpers';
 
 const EXAMPLE = path.join(EXAMPLES, 'split-user-name.migplan.yaml');

@@ -9,9 +9,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { CORPUS_DIR, diagnosticRangeProblems, loadCorpus } from '../scripts/fuzzLib';
-import { fixAll, lint } from '../server/src/service/lint';
-import { PlanDocument } from '../server/src/service/plan';
-import { renderMarkdown } from '../server/src/service/render';
+import { fixAll, lint } from '../server/src/service/linting/lint';
+import { PlanDocument } from '../server/src/service/parsing/plan';
+import { renderMarkdown } from '../server/src/service/rendering/render';
 
 const CASES = loadCorpus();
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { generateDocs } from '../scripts/ruleDocs';
-import { CHECKLIST } from '../server/src/service/checklist';
+import { CHECKLIST } from '../server/src/service/rendering/checklist';
 import { RULES, RULES_BY_ID } from '../server/src/service/rules';
 import { loadSqlParser } from '../server/src/service/sql/parser';
 import { ROOT } from './helpers';
@@ -51,16 +51,43 @@ describe('rule catalog parity', () => {
 });
 
 describe('architecture', () => {
+  const dir = path.join(ROOT, 'server', 'src', 'service');
+  const files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.startsWith('generated'));
+  /** The layer of a service file: its folder (`parsing`, `linting`, `rules`, `sql`, `features`, `rendering`), or `.` for the shared types. */
+  const layerOf = (file: string): string => (file.includes(path.sep) ? file.split(path.sep)[0] : '.');
+  /** The service files a file imports, as paths relative to the service (schemas and packages left out). */
+  const importsOf = (f: string): string[] =>
+    [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/from '(\.[^']+)'/g)]
+      .map((m) => path.relative(dir, path.resolve(dir, path.dirname(f), m[1])))
+      .filter((p) => !p.startsWith('..'));
+
   it('keeps the language service free of the transport, the editor and I/O', () => {
-    const dir = path.join(ROOT, 'server', 'src', 'service');
-    const files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.startsWith('generated'));
     assert.ok(files.length > 30);
     for (const f of files) {
       const src = fs.readFileSync(path.join(dir, f), 'utf8');
-      const imports = [...src.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-      for (const i of imports) {
-        assert.ok(i.startsWith('.') || i === 'yaml' || i === 'ajv' || i.startsWith('../../../schemas/'), `service/${f} imports '${i}'`);
+      for (const m of src.matchAll(/from '([^']+)'/g)) {
+        const i = m[1];
+        const inside = i.startsWith('.') && !path.relative(dir, path.resolve(dir, path.dirname(f), i)).startsWith('..');
+        const schema = i.startsWith('.') && path.resolve(dir, path.dirname(f), i).startsWith(path.join(ROOT, 'schemas') + path.sep);
+        assert.ok(inside || schema || i === 'yaml' || i === 'ajv', `service/${f} imports '${i}'`);
       }
+    }
+  });
+
+  it('shows its layers as folders, each using only the layers below it', () => {
+    const layers = new Set(files.map(layerOf));
+    assert.deepEqual([...layers].sort(), ['.', 'features', 'linting', 'parsing', 'rendering', 'rules', 'sql']);
+    assert.deepEqual(files.filter((f) => layerOf(f) === '.'), ['types.ts'], 'only the shared types at the top');
+    // Reading the plan knows nothing of what judges, edits or shows it; the SQL layer nothing of the editor or the preview.
+    const below: Record<string, readonly string[]> = {
+      parsing: ['.', 'parsing', 'generated'],
+      sql: ['.', 'parsing', 'linting', 'sql'],
+      rendering: ['.', 'parsing', 'linting', 'rules', 'sql', 'rendering'],
+    };
+    for (const f of files) {
+      const allowed = below[layerOf(f)];
+      if (!allowed) continue;
+      for (const i of importsOf(f)) assert.ok(allowed.includes(i.split(path.sep)[0].replace(/\.ts$/, '') === 'types' ? '.' : i.split(path.sep)[0]), `service/${f} (layer ${layerOf(f)}) imports ${i}`);
     }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The fast path (server/src/service/fastParse.ts) against the `yaml`
+ * The fast path (server/src/service/parsing/fastParse.ts) against the `yaml`
  * package's Composer: wherever the fast path accepts a text, both must give
  * the same nodes (kind, [start, end] range, flow, scalar value and style),
  * the `yaml` package must see no error, and linting must give the same
@@ -14,9 +14,9 @@ import { describe, it } from 'node:test';
 import { Composer, Parser, isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
 import { generateInput, loadCorpus, loadSeeds } from '../scripts/fuzzLib';
 import { generatePlan } from '../scripts/genplan';
-import { COMPOSE_OPTIONS, fastParse, plainJS } from '../server/src/service/fastParse';
-import { lint } from '../server/src/service/lint';
-import { stripBom } from '../server/src/service/text';
+import { COMPOSE_OPTIONS, fastParse, plainJS } from '../server/src/service/parsing/fastParse';
+import { lint } from '../server/src/service/linting/lint';
+import { stripBom } from '../server/src/service/parsing/text';
 import { ROOT } from './helpers';
 
 function slowParse(text: string): Document[] {

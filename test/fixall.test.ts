@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { fixAll, lint } from '../server/src/service/lint';
+import { fixAll, lint } from '../server/src/service/linting/lint';
 import { ROOT, read, snapshot } from './helpers';
 
 const DRAFT = path.join(ROOT, 'test', 'fixall', 'draft.migplan.yaml');

@@ -15,9 +15,9 @@ import * as vm from 'node:vm';
 import { isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
 import { Rng } from '../scripts/fuzzLib';
 import { generatePlan } from '../scripts/genplan';
-import { fastParse, fastReparse } from '../server/src/service/fastParse';
-import { lint } from '../server/src/service/lint';
-import { PlanDocument } from '../server/src/service/plan';
+import { fastParse, fastReparse } from '../server/src/service/parsing/fastParse';
+import { lint } from '../server/src/service/linting/lint';
+import { PlanDocument } from '../server/src/service/parsing/plan';
 import { EXAMPLES, read } from './helpers';
 
 /** Everything migplan reads from a node tree, ranges whole. */

@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
-import { fixAll, lint } from '../server/src/service/lint';
-import { renderMarkdown } from '../server/src/service/render';
+import { fixAll, lint } from '../server/src/service/linting/lint';
+import { renderMarkdown } from '../server/src/service/rendering/render';
 import { EXAMPLES, read } from './helpers';
 
 const EXAMPLE = read(path.join(EXAMPLES, 'split-user-name.migplan.yaml'));

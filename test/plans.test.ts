@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { evaluateChecklist } from '../server/src/service/checklist';
-import { lint } from '../server/src/service/lint';
+import { evaluateChecklist } from '../server/src/service/rendering/checklist';
+import { lint } from '../server/src/service/linting/lint';
 import { ROOT, read } from './helpers';
 
 const DIR = path.join(ROOT, 'test', 'plans');

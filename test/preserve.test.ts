@@ -9,9 +9,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { preservationProblems } from '../scripts/preserve';
-import { applyRawEdits, Edits, ignoreCommentEdit } from '../server/src/service/fixes';
-import { fixAll, fixEdits, lint } from '../server/src/service/lint';
-import { PlanDocument } from '../server/src/service/plan';
+import { applyRawEdits, Edits, ignoreCommentEdit } from '../server/src/service/linting/fixes';
+import { fixAll, fixEdits, lint } from '../server/src/service/linting/lint';
+import { PlanDocument } from '../server/src/service/parsing/plan';
 import { ROOT } from './helpers';
 
 /** Every plan file the tests hold (fixtures, examples, the corpus, the fuzzer's finds). */

@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import MarkdownIt from 'markdown-it';
-import { CHECKLIST, checklistSummary, evaluateChecklist } from '../server/src/service/checklist';
-import { lint } from '../server/src/service/lint';
-import { PlanDocument } from '../server/src/service/plan';
-import { PLAN_TEMPLATE } from '../server/src/service/planTemplate';
-import { codeSpan, escapeInline, fencedBlock, renderMarkdown, renderPlan } from '../server/src/service/render';
+import { CHECKLIST, checklistSummary, evaluateChecklist } from '../server/src/service/rendering/checklist';
+import { lint } from '../server/src/service/linting/lint';
+import { PlanDocument } from '../server/src/service/parsing/plan';
+import { PLAN_TEMPLATE } from '../server/src/service/linting/planTemplate';
+import { codeSpan, escapeInline, fencedBlock, renderMarkdown, renderPlan } from '../server/src/service/rendering/render';
 import type { Diagnostic } from '../server/src/service/types';
 import { EXAMPLES, ROOT, read, snapshot } from './helpers';
 

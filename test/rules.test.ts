@@ -10,13 +10,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { applyRawEdits, type RawEdit } from '../server/src/service/fixes';
-import { fixEdits, lint } from '../server/src/service/lint';
-import { MAX_HEADLINE } from '../server/src/service/messages';
+import { applyRawEdits, type RawEdit } from '../server/src/service/linting/fixes';
+import { fixEdits, lint } from '../server/src/service/linting/lint';
+import { MAX_HEADLINE } from '../server/src/service/linting/messages';
 import { loadSqlParser } from '../server/src/service/sql/parser';
 import { RULES } from '../server/src/service/rules';
 import type { Span } from '../server/src/service/types';
-import { LineIndex } from '../server/src/service/text';
+import { LineIndex } from '../server/src/service/parsing/text';
 import { expectations, fixedSnapshotPath, read, ruleFixtures, snapshot, summarize, untouchedLinesKept } from './helpers';
 
 /** Original lines an edit changes: a line break inserted at a line's end or start changes none. */

@@ -8,13 +8,13 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { lint } from '../server/src/service/lint';
-import { PHASE_KINDS } from '../server/src/service/plan';
+import { lint } from '../server/src/service/linting/lint';
+import { PHASE_KINDS } from '../server/src/service/parsing/plan';
 import { RULES } from '../server/src/service/rules';
 import { suggest } from '../server/src/service/rules/schema';
-import { CONFIG_SCHEMA, getConfigValidator, getPlanValidator, PLAN_SCHEMA, type JsonSchema } from '../server/src/service/schemaValidator';
+import { CONFIG_SCHEMA, getConfigValidator, getPlanValidator, PLAN_SCHEMA, type JsonSchema } from '../server/src/service/parsing/schemaValidator';
 import type { Diagnostic } from '../server/src/service/types';
-import { PATTERNS } from '../server/src/service/values';
+import { PATTERNS } from '../server/src/service/parsing/values';
 import { EXAMPLES, ROOT, formatRange, read } from './helpers';
 
 const EXAMPLE = read(path.join(EXAMPLES, 'split-user-name.migplan.yaml'));

@@ -1,6 +1,6 @@
 /** The commands that are not views: "Export as Markdown" and "New Plan". */
 import * as vscode from 'vscode';
-import { PLAN_TEMPLATE } from '../../server/src/service/planTemplate';
+import { PLAN_TEMPLATE } from '../../server/src/service/linting/planTemplate';
 import type { PlanServer } from './planServer';
 import { isPlan } from './reveal';
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RULES_BY_ID } from './service/rules';
 import type { LintConfig, SeveritySetting } from './service/types';
-import { parseDuration } from './service/values';
+import { parseDuration } from './service/parsing/values';
 
 export const CONFIG_FILE = '.migplanrc.json';
 const SETTINGS: readonly SeveritySetting[] = ['error', 'warning', 'info', 'off'];

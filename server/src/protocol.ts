@@ -2,6 +2,7 @@
  * migplan's custom LSP messages, shared by the server and the VS Code client.
  * Plain types only (no transport imports), so both sides can import this file.
  */
+import type { PlanTreeNodeKind, PlanTreeNodeSpans } from './service/features/planTree';
 import type { Range } from './service/types';
 
 /** Request: the phase tree of a plan, for the tree view. */
@@ -63,21 +64,10 @@ export interface PlanChangedParams {
   version: number;
 }
 
-export type PlanTreeNodeKind = 'phase' | 'section' | 'item' | 'checklist' | 'checklist-item';
+export type { PlanTreeNodeKind };
 
-export interface PlanTreeNode {
-  label: string;
-  kind: PlanTreeNodeKind;
-  /** Shown after the label (e.g. the phase kind, a value, "3 problems"). */
-  description?: string;
-  /** The phase kind, for the icon (phase nodes). */
-  phaseKind?: string;
-  /** Problems whose range starts inside this node. */
-  problems?: number;
-  /** Checklist items: ticked or not. */
-  passed?: boolean;
-  /** Checklist items: passed, failed, unverified (a placeholder in its fields, or its rules off) or not applicable. */
-  state?: 'passed' | 'failed' | 'unverified' | 'not-applicable';
+/** A node of the tree view: the service's node, with a range where clicking it goes. */
+export interface PlanTreeNode extends Omit<PlanTreeNodeSpans, 'span' | 'children'> {
   /** Where clicking the node goes. */
   range?: Range;
   children?: PlanTreeNode[];

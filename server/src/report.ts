@@ -1,5 +1,5 @@
 import { RULES } from './service/rules';
-import { RULE_DOCS_BASE, ruleDocUrl } from './service/ruleDocs';
+import { RULE_DOCS_BASE, ruleDocUrl } from './service/linting/ruleDocs';
 import type { Diagnostic, Severity } from './service/types';
 
 export { RULE_DOCS_BASE, ruleDocUrl };

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { lint } from '../../server/src/service/lint';
+import { lint } from '../../server/src/service/linting/lint';
 import { loadSqlParser } from '../../server/src/service/sql/parser';
 import { sqlValues } from '../../server/src/service/sql/sqlValues';
 import { ROOT, VSCODE_DIR, ensureVsCodeServer } from '../../scripts/e2e/vscode';

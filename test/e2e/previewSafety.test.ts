@@ -19,8 +19,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { stringify } from 'yaml';
 import { previewCsp, previewPage, renderPlanHtml } from '../../client/src/previewHtml';
 import type { RenderResultMessage } from '../../server/src/protocol';
-import { lint } from '../../server/src/service/lint';
-import { renderMarkdown } from '../../server/src/service/render';
+import { lint } from '../../server/src/service/linting/lint';
+import { renderMarkdown } from '../../server/src/service/rendering/render';
 import { ROOT, launchChromium } from '../../scripts/e2e/vscode';
 import { TestClient } from '../lsp/lspClient';
 

@@ -9,9 +9,9 @@ import { describe, it } from 'node:test';
 import { complete, completeUnsafe } from '../../server/src/service/features/completion';
 import { escapeSnippet, templateToSnippet } from '../../server/src/service/features/snippets';
 import type { ServiceCompletion } from '../../server/src/service/features/types';
-import { lint } from '../../server/src/service/lint';
-import { PHASE_KINDS } from '../../server/src/service/plan';
-import { PLAN_SCHEMA, type JsonSchema } from '../../server/src/service/schemaValidator';
+import { lint } from '../../server/src/service/linting/lint';
+import { PHASE_KINDS } from '../../server/src/service/parsing/plan';
+import { PLAN_SCHEMA, type JsonSchema } from '../../server/src/service/parsing/schemaValidator';
 import { applyCompletion, cursor, DRAFT_TEXT, EXAMPLE_TEXT, expandSnippet, insertAt, labels, parse, tabstops } from './helpers';
 
 function completeAt(text: string, offset: number): ServiceCompletion[] {

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import type { ServiceCompletion } from '../../server/src/service/features/types';
-import { PlanDocument } from '../../server/src/service/plan';
+import { PlanDocument } from '../../server/src/service/parsing/plan';
 import { EXAMPLES, read } from '../helpers';
 
 export const EXAMPLE_TEXT = read(path.join(EXAMPLES, 'split-user-name.migplan.yaml'));

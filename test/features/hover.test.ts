@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { durationWords, hover } from '../../server/src/service/features/hover';
 import { formatCount } from '../../server/src/service/features/shared';
-import { lint } from '../../server/src/service/lint';
+import { lint } from '../../server/src/service/linting/lint';
 import { RULE_DOCS_BASE as REPORT_BASE, ruleDocUrl as reportRuleDocUrl } from '../../server/src/report';
-import { RULE_DOCS_BASE, ruleDocUrl } from '../../server/src/service/ruleDocs';
+import { RULE_DOCS_BASE, ruleDocUrl } from '../../server/src/service/linting/ruleDocs';
 import { RULES_BY_ID } from '../../server/src/service/rules';
-import { PLAN_SCHEMA, type JsonSchema } from '../../server/src/service/schemaValidator';
+import { PLAN_SCHEMA, type JsonSchema } from '../../server/src/service/parsing/schemaValidator';
 import { DRAFT_TEXT, EXAMPLE_TEXT, offsetOf } from './helpers';
 
 function hoverAt(text: string, needle: string, delta = 0): { contents: string; covered: string } | undefined {

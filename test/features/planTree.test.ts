@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planTree, type PlanTreeNodeSpans } from '../../server/src/service/features/planTree';
-import { CHECKLIST } from '../../server/src/service/checklist';
-import { lint } from '../../server/src/service/lint';
+import { CHECKLIST } from '../../server/src/service/rendering/checklist';
+import { lint } from '../../server/src/service/linting/lint';
 import { DRAFT_TEXT, EXAMPLE_TEXT } from './helpers';
 
 function treeOf(text: string): { nodes: PlanTreeNodeSpans[]; at: (n: PlanTreeNodeSpans) => string; problemStarts: number[] } {

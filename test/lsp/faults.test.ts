@@ -12,9 +12,9 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { CompletionItem, CompletionList, Diagnostic, Hover, Position, PublishDiagnosticsParams, Range } from 'vscode-languageserver-protocol';
 import { complete, hover as serviceHover } from '../../server/src/service/features';
-import { lint } from '../../server/src/service/lint';
-import { PlanDocument } from '../../server/src/service/plan';
-import { renderPlan } from '../../server/src/service/render';
+import { lint } from '../../server/src/service/linting/lint';
+import { PlanDocument } from '../../server/src/service/parsing/plan';
+import { renderPlan } from '../../server/src/service/rendering/render';
 import { EXAMPLES, read } from '../helpers';
 import { TestClient } from './lspClient';
 

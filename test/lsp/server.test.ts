@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, CompletionItem, CompletionList, Diagnostic, DocumentSymbol, Hover, Location, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
-import { fixAll, lint } from '../../server/src/service/lint';
+import { fixAll, lint } from '../../server/src/service/linting/lint';
 import { EXAMPLES, read } from '../helpers';
 import { TestClient } from './lspClient';
 

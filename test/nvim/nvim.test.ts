@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { lint } from '../../server/src/service/lint';
+import { lint } from '../../server/src/service/linting/lint';
 import type { Diagnostic } from '../../server/src/service/types';
 import { EXAMPLES, ROOT, read } from '../helpers';
 

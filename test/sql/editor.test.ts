@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { complete, hover } from '../../server/src/service/features';
-import { lint } from '../../server/src/service/lint';
-import type { PlanDocument } from '../../server/src/service/plan';
-import { sqlDefinition } from '../../server/src/service/sql/editor';
+import { lint } from '../../server/src/service/linting/lint';
+import type { PlanDocument } from '../../server/src/service/parsing/plan';
+import { sqlDefinition } from '../../server/src/service/features/sql';
 import { loadSqlParser } from '../../server/src/service/sql/parser';
 import { EXAMPLES } from '../helpers';
 

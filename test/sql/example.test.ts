@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { lint } from '../../server/src/service/lint';
+import { lint } from '../../server/src/service/linting/lint';
 import { RULES } from '../../server/src/service/rules';
 import { loadSqlParser, sqlParserState } from '../../server/src/service/sql/parser';
 import { EXAMPLES } from '../helpers';

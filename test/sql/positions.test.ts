@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { applyRawEdits } from '../../server/src/service/fixes';
-import { fixEdits, lint } from '../../server/src/service/lint';
-import { PlanDocument } from '../../server/src/service/plan';
+import { applyRawEdits } from '../../server/src/service/linting/fixes';
+import { fixEdits, lint } from '../../server/src/service/linting/lint';
+import { PlanDocument } from '../../server/src/service/parsing/plan';
 import { loadSqlParser, parseSql, byteToUtf16, codePointToUtf16 } from '../../server/src/service/sql/parser';
 import type { SqlFiles } from '../../server/src/service/sql/sqlValues';
 

@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { before, describe, it } from 'node:test';
-import { lint, type LintResult } from '../../server/src/service/lint';
+import { lint, type LintResult } from '../../server/src/service/linting/lint';
 import { loadSqlParser, parseSql, sqlParserState } from '../../server/src/service/sql/parser';
 import type { SqlFiles } from '../../server/src/service/sql/sqlValues';
 import type { Diagnostic, Range } from '../../server/src/service/types';

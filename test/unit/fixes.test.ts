@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Edits, Flow, applyRawEdits, styleOf } from '../../server/src/service/fixes';
-import { PlanDocument } from '../../server/src/service/plan';
+import { Edits, Flow, applyRawEdits, styleOf } from '../../server/src/service/linting/fixes';
+import { PlanDocument } from '../../server/src/service/parsing/plan';
 
 function edit(text: string, fn: (e: Edits, plan: PlanDocument) => ReturnType<Edits['insertEntry']>): string {
   const plan = new PlanDocument(text);

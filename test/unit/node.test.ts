@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PlanDocument } from '../../server/src/service/plan';
+import { PlanDocument } from '../../server/src/service/parsing/plan';
 
 describe('PNode', () => {
   it('counts items and keyed entries without building their views, as items() and keys() count them', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderPlanHtml } from '../../client/src/previewHtml';
-import { renderMarkdown } from '../../server/src/service/render';
-import { lint } from '../../server/src/service/lint';
+import { renderMarkdown } from '../../server/src/service/rendering/render';
+import { lint } from '../../server/src/service/linting/lint';
 import { EXAMPLES, read } from '../helpers';
 
 describe('preview HTML', () => {

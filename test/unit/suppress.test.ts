@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lint } from '../../server/src/service/lint';
-import { PlanDocument } from '../../server/src/service/plan';
-import { findIgnoreComments } from '../../server/src/service/suppress';
+import { lint } from '../../server/src/service/linting/lint';
+import { PlanDocument } from '../../server/src/service/parsing/plan';
+import { findIgnoreComments } from '../../server/src/service/linting/suppress';
 
 const BASE = `migplan: 1
 title: t

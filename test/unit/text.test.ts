@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PlanDocument } from '../../server/src/service/plan';
-import { LineIndex, detectEol } from '../../server/src/service/text';
+import { PlanDocument } from '../../server/src/service/parsing/plan';
+import { LineIndex, detectEol } from '../../server/src/service/parsing/text';
 
 describe('LineIndex', () => {
   it('maps offsets and positions both ways with LF, CRLF and CR', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { conditionDurationMs, formatDuration, parseCondition, parseDuration, parsePercentage, parseReleases, parseSize } from '../../server/src/service/values';
+import { conditionDurationMs, formatDuration, parseCondition, parseDuration, parsePercentage, parseReleases, parseSize } from '../../server/src/service/parsing/values';
 
 describe('values', () => {
   it('parses durations in every unit and rejects spaces or unknown units', () => {

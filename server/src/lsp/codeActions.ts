@@ -5,8 +5,8 @@
  */
 import { CodeAction, CodeActionKind, type CodeActionParams, type Diagnostic as LspDiagnostic, type TextEdit as LspTextEdit } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { ignoreCommentEdit } from '../service/fixes';
-import { fixAll, fixEdits, fixKeepsYaml, UNIGNORABLE } from '../service/lint';
+import { ignoreCommentEdit } from '../service/linting/fixes';
+import { fixAll, fixEdits, fixKeepsYaml, UNIGNORABLE } from '../service/linting/lint';
 import type { Diagnostic, Range } from '../service/types';
 import type { Analysis, Session } from './session';
 

@@ -3,7 +3,7 @@
  * Markdown for the preview, the server's identity and its memory.
  */
 import { planTree } from '../service/features';
-import { renderPlan } from '../service/render';
+import { renderPlan } from '../service/rendering/render';
 import {
   MEMORY_REQUEST,
   PLAN_TREE_REQUEST,

@@ -7,7 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, DidChangeWatchedFilesNotification, type Diagnostic as LspDiagnostic } from 'vscode-languageserver/node';
 import { PLAN_CHANGED_NOTIFICATION } from '../protocol';
-import { ruleDocUrl } from '../service/ruleDocs';
+import { ruleDocUrl } from '../service/linting/ruleDocs';
 import { RULES_BY_ID } from '../service/rules';
 import { loadSqlParser, onSqlParserLoaded } from '../service/sql/parser';
 import type { Diagnostic } from '../service/types';

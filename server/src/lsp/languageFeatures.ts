@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { CompletionItemKind, FoldingRangeKind, InsertTextFormat, SymbolKind, type CompletionItem, type DocumentSymbol } from 'vscode-languageserver/node';
 import { complete, definition, documentSymbols, foldingRanges, hover, references } from '../service/features';
 import type { ServiceSymbol } from '../service/features/types';
-import { sqlDefinition } from '../service/sql/editor';
+import { sqlDefinition } from '../service/features/sql';
 import type { Analysis, Session } from './session';
 
 const SYMBOL_KINDS: Record<ServiceSymbol['kind'], SymbolKind> = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
-import { PLAN_TEMPLATE } from '../../../../server/src/service/planTemplate';
+import { PLAN_TEMPLATE } from '../../../../server/src/service/linting/planTemplate';
 import { diagnosticsWith, fixtureUri, migplan, openPlan, revertAndCloseAll, waitFor } from './helper';
 
 async function exists(uri: vscode.Uri): Promise<boolean> {

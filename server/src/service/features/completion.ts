@@ -9,14 +9,14 @@
  * the cursor's line (see snippets.ts): the client must insert them with
  * `insertTextMode` adjustIndentation (VS Code's default).
  */
-import { sqlCompletions } from '../sql/editor';
+import { sqlCompletions } from './sql';
 import type { SqlFiles } from '../sql/sqlValues';
-import { scalarText, styleOf } from '../fixes';
-import { freshPhaseId } from '../templates';
-import type { PhaseKind, PlanDocument } from '../plan';
-import type { JsonSchema } from '../schemaValidator';
+import { scalarText, styleOf } from '../linting/fixes';
+import { freshPhaseId } from '../linting/templates';
+import type { PhaseKind, PlanDocument } from '../parsing/plan';
+import type { JsonSchema } from '../parsing/schemaValidator';
 import type { Span } from '../types';
-import { PATTERNS } from '../values';
+import { PATTERNS } from '../parsing/values';
 import { ITEM, isPhaseKind, kindSpecificKeys, phaseKeysFor, propertySchema, schemaAt, type SchemaSegment } from './shared';
 import {
   checkSnippet,

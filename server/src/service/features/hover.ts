@@ -3,15 +3,15 @@
  * about, what a value such as `24h` or `21GiB` means in words, and how many
  * batches a backfill runs.
  */
-import { sqlHover, sqlValueAt } from '../sql/editor';
+import { sqlHover, sqlValueAt } from './sql';
 import type { SqlFiles } from '../sql/sqlValues';
-import type { PathSegment, PNode } from '../node';
-import type { PlanDocument } from '../plan';
-import { ruleDocUrl } from '../ruleDocs';
+import type { PathSegment, PNode } from '../parsing/node';
+import type { PlanDocument } from '../parsing/plan';
+import { ruleDocUrl } from '../linting/ruleDocs';
 import { RULES_BY_ID } from '../rules';
-import type { JsonSchema } from '../schemaValidator';
+import type { JsonSchema } from '../parsing/schemaValidator';
 import type { Diagnostic, Span } from '../types';
-import { conditionDurationMs, parseCondition, parseDuration, parsePercentage, parseReleases, parseSize, PATTERNS, type Condition } from '../values';
+import { conditionDurationMs, parseCondition, parseDuration, parsePercentage, parseReleases, parseSize, PATTERNS, type Condition } from '../parsing/values';
 import { changedTables, KIND_DESCRIPTIONS } from './snippets';
 import {
   diagnosticSpan,

@@ -2,8 +2,8 @@
  * Go to definition and find references between `point_of_no_return` and the
  * phase ids it names.
  */
-import type { PNode } from '../node';
-import type { PlanDocument } from '../plan';
+import type { PNode } from '../parsing/node';
+import type { PlanDocument } from '../parsing/plan';
 import type { Span } from '../types';
 import { within } from './shared';
 

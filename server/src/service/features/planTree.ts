@@ -3,15 +3,28 @@
  * problem counts, then the quality checklist. Offsets only; the server turns
  * spans into ranges (protocol.ts PlanTreeNode).
  */
-import { checklistSummary, evaluateChecklist } from '../checklist';
-import type { PNode } from '../node';
-import type { PlanDocument } from '../plan';
-import type { PlanTreeNode } from '../../protocol';
+import { checklistSummary, evaluateChecklist } from '../rendering/checklist';
+import type { PNode } from '../parsing/node';
+import type { PlanDocument } from '../parsing/plan';
 import type { Diagnostic, LintConfig, Span } from '../types';
 import { diagnosticSpan, entrySpan, isPhaseKind, itemSpan, kindSpecificKeys, oneLine, ownerKind, plural, scalarDisplay } from './shared';
 
-/** A PlanTreeNode with an offset span instead of a range. */
-export interface PlanTreeNodeSpans extends Omit<PlanTreeNode, 'range' | 'children'> {
+export type PlanTreeNodeKind = 'phase' | 'section' | 'item' | 'checklist' | 'checklist-item';
+
+/** A node of the tree, with an offset span (the protocol's PlanTreeNode has a range instead). */
+export interface PlanTreeNodeSpans {
+  label: string;
+  kind: PlanTreeNodeKind;
+  /** Shown after the label (e.g. the phase kind, a value, "3 problems"). */
+  description?: string;
+  /** The phase kind, for the icon (phase nodes). */
+  phaseKind?: string;
+  /** Problems whose range starts inside this node. */
+  problems?: number;
+  /** Checklist items: ticked or not. */
+  passed?: boolean;
+  /** Checklist items: passed, failed, unverified (a placeholder in its fields, or its rules off) or not applicable. */
+  state?: 'passed' | 'failed' | 'unverified' | 'not-applicable';
   /** Where clicking the node goes. */
   span?: Span;
   children?: PlanTreeNodeSpans[];

@@ -3,10 +3,10 @@
  * (with the per-kind keys of phases), finding the node under an offset, and
  * number formatting that does not depend on the locale.
  */
-import type { PathSegment, PNode } from '../node';
-import { PHASE_KINDS, type PlanDocument } from '../plan';
-import { PLAN_SCHEMA, type JsonSchema } from '../schemaValidator';
-import { trimEndOffset } from '../text';
+import type { PathSegment, PNode } from '../parsing/node';
+import { PHASE_KINDS, type PlanDocument } from '../parsing/plan';
+import { PLAN_SCHEMA, type JsonSchema } from '../parsing/schemaValidator';
+import { trimEndOffset } from '../parsing/text';
 import type { Diagnostic, Span } from '../types';
 
 // ------------------------------------------------------------------ schema

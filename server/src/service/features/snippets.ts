@@ -8,10 +8,10 @@
  * is inserted on, which is how VS Code inserts multi-line completions (LSP
  * `insertTextMode` adjustIndentation, its default).
  */
-import { itemLines, scalarText, styleOf, type Style, type YValue } from '../fixes';
-import { PHASE_KINDS, type PhaseKind, type PlanDocument } from '../plan';
-import { PLAN_TEMPLATE } from '../planTemplate';
-import { consumerStub, freshPhaseId, phaseSkeleton, recommendedCheck, recommendedTrigger } from '../templates';
+import { itemLines, scalarText, styleOf, type Style, type YValue } from '../linting/fixes';
+import { PHASE_KINDS, type PhaseKind, type PlanDocument } from '../parsing/plan';
+import { PLAN_TEMPLATE } from '../linting/planTemplate';
+import { consumerStub, freshPhaseId, phaseSkeleton, recommendedCheck, recommendedTrigger } from '../linting/templates';
 import { propertySchema, schemaAt, ITEM } from './shared';
 
 /** Escapes literal text for a snippet: `$`, `}` and `\`. */

@@ -2,9 +2,9 @@
  * The outline (document symbols) and folding ranges of a plan.
  */
 import { isScalar } from 'yaml';
-import type { PNode } from '../node';
-import type { PlanDocument } from '../plan';
-import { trimEndOffset } from '../text';
+import type { PNode } from '../parsing/node';
+import type { PlanDocument } from '../parsing/plan';
+import { trimEndOffset } from '../parsing/text';
 import type { Span } from '../types';
 import { entrySpan, itemSpan, oneLine, plural, scalarDisplay } from './shared';
 import type { ServiceFoldingRange, ServiceSymbol, SymbolKind } from './types';

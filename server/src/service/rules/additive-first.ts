@@ -1,7 +1,7 @@
-import { cutoverMode } from '../phaseKinds';
-import type { Phase, PlanDocument } from '../plan';
-import { defineRule } from '../rule';
-import { phaseName } from '../ruleHelpers';
+import { cutoverMode } from '../linting/phaseKinds';
+import type { Phase, PlanDocument } from '../parsing/plan';
+import { defineRule } from '../linting/rule';
+import { phaseName } from '../linting/ruleHelpers';
 
 /** Work that destroys data: a table or column dropped, rows deleted or truncated. */
 const DESTROYS = [

@@ -1,6 +1,6 @@
-import { insertPhaseKey } from '../phaseKinds';
-import { defineRule } from '../rule';
-import { phaseLabel } from '../ruleHelpers';
+import { insertPhaseKey } from '../linting/phaseKinds';
+import { defineRule } from '../linting/rule';
+import { phaseLabel } from '../linting/ruleHelpers';
 
 const MIN = 1000;
 const MAX = 10000;

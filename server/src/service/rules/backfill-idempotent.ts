@@ -1,10 +1,10 @@
-import type { RawEdit } from '../fixes';
-import { insertPhaseKey, joinList, mergeInsertions } from '../phaseKinds';
-import { placeholderWhy } from '../placeholders';
-import { defineRule } from '../rule';
+import type { RawEdit } from '../linting/fixes';
+import { insertPhaseKey, joinList, mergeInsertions } from '../linting/phaseKinds';
+import { placeholderWhy } from '../linting/placeholders';
+import { defineRule } from '../linting/rule';
 import { hasSqlDialect } from '../sql/sqlValues';
-import { isEmpty, phaseLabel } from '../ruleHelpers';
-import { IDEMPOTENT_TODO } from '../templates';
+import { isEmpty, phaseLabel } from '../linting/ruleHelpers';
+import { IDEMPOTENT_TODO } from '../linting/templates';
 
 const UPSERT_TEMPLATE = 'TODO: the idempotent write, such as INSERT ... ON CONFLICT (id) DO UPDATE ...';
 const RESUME_TEMPLATE = 'TODO: how a restart continues, such as from the last committed id recorded after each batch';

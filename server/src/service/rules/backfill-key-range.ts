@@ -1,6 +1,6 @@
-import { defineRule } from '../rule';
+import { defineRule } from '../linting/rule';
 import { hasSqlDialect } from '../sql/sqlValues';
-import { phaseLabel } from '../ruleHelpers';
+import { phaseLabel } from '../linting/ruleHelpers';
 
 /** An upsert written as SQL (prose such as "copy in batches" is not judged). */
 const SQL_START = /^\s*(?:WITH|UPDATE|INSERT|MERGE|DELETE)\b/i;

@@ -1,10 +1,10 @@
-import type { PNode } from '../node';
-import { durationText, insertPhaseKey } from '../phaseKinds';
-import type { RawRelated } from '../rule';
-import { defineRule } from '../rule';
-import { phaseLabel } from '../ruleHelpers';
-import { lagTriggers, type LagTrigger } from '../metrics';
-import { formatDuration, parseDuration } from '../values';
+import type { PNode } from '../parsing/node';
+import { durationText, insertPhaseKey } from '../linting/phaseKinds';
+import type { RawRelated } from '../linting/rule';
+import { defineRule } from '../linting/rule';
+import { phaseLabel } from '../linting/ruleHelpers';
+import { lagTriggers, type LagTrigger } from '../linting/metrics';
+import { formatDuration, parseDuration } from '../parsing/values';
 
 const DEFAULT = '5s';
 const DEFAULT_MS = 5000;

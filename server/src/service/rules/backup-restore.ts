@@ -1,5 +1,5 @@
-import { assessmentOf } from '../phaseKinds';
-import { defineRule } from '../rule';
+import { assessmentOf } from '../linting/phaseKinds';
+import { defineRule } from '../linting/rule';
 
 export const rule = defineRule({
   meta: {

@@ -1,5 +1,5 @@
-import { baselineOf } from '../phaseKinds';
-import { defineRule } from '../rule';
+import { baselineOf } from '../linting/phaseKinds';
+import { defineRule } from '../linting/rule';
 
 export const rule = defineRule({
   meta: {

@@ -1,7 +1,7 @@
-import { insertPhaseKey } from '../phaseKinds';
-import { defineRule } from '../rule';
-import { phaseLabel } from '../ruleHelpers';
-import { DAY_MS, parseDuration, parseReleases } from '../values';
+import { insertPhaseKey } from '../linting/phaseKinds';
+import { defineRule } from '../linting/rule';
+import { phaseLabel } from '../linting/ruleHelpers';
+import { DAY_MS, parseDuration, parseReleases } from '../parsing/values';
 
 const DEFAULT = '2 releases';
 const MIN_MS = 7 * DAY_MS;

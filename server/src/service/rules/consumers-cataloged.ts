@@ -1,10 +1,10 @@
-import type { RawEdit, YValue } from '../fixes';
-import type { PNode } from '../node';
-import type { PlanDocument } from '../plan';
-import type { RuleContext } from '../rule';
-import { defineRule } from '../rule';
-import { isEmpty } from '../ruleHelpers';
-import { consumerStub, fillEmptyList } from '../templates';
+import type { RawEdit, YValue } from '../linting/fixes';
+import type { PNode } from '../parsing/node';
+import type { PlanDocument } from '../parsing/plan';
+import type { RuleContext } from '../linting/rule';
+import { defineRule } from '../linting/rule';
+import { isEmpty } from '../linting/ruleHelpers';
+import { consumerStub, fillEmptyList } from '../linting/templates';
 
 const PATH_TODO = 'TODO: how it moves to the new shape';
 

@@ -1,8 +1,8 @@
-import type { RawEdit } from '../fixes';
-import type { PNode } from '../node';
-import { defineRule } from '../rule';
-import { isEmpty } from '../ruleHelpers';
-import { writtenInPlace, blankSeparated, CONTEXT_FIELDS, CONTEXT_KEY_ORDER, contextFieldTemplate, contextSkeleton, spaceLikeSiblings, type ContextField } from '../templates';
+import type { RawEdit } from '../linting/fixes';
+import type { PNode } from '../parsing/node';
+import { defineRule } from '../linting/rule';
+import { isEmpty } from '../linting/ruleHelpers';
+import { writtenInPlace, blankSeparated, CONTEXT_FIELDS, CONTEXT_KEY_ORDER, contextFieldTemplate, contextSkeleton, spaceLikeSiblings, type ContextField } from '../linting/templates';
 
 /** How messages name each field, and why the method gathers it. */
 const FIELDS: Readonly<Record<ContextField, { what: string; why: string; fill: string }>> = {

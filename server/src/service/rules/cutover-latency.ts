@@ -1,7 +1,7 @@
-import { baselineOf, insertPhaseKey } from '../phaseKinds';
-import { defineRule } from '../rule';
-import { phaseLabel } from '../ruleHelpers';
-import { parsePercentage } from '../values';
+import { baselineOf, insertPhaseKey } from '../linting/phaseKinds';
+import { defineRule } from '../linting/rule';
+import { phaseLabel } from '../linting/ruleHelpers';
+import { parsePercentage } from '../parsing/values';
 
 const MAX = 10;
 const DEFAULT = '10%';

@@ -1,7 +1,7 @@
-import { Flow } from '../fixes';
-import { cutoverMode, insertPhaseKey, joinList, trimmedReportSpan } from '../phaseKinds';
-import { defineRule } from '../rule';
-import { isEmpty, phaseLabel } from '../ruleHelpers';
+import { Flow } from '../linting/fixes';
+import { cutoverMode, insertPhaseKey, joinList, trimmedReportSpan } from '../linting/phaseKinds';
+import { defineRule } from '../linting/rule';
+import { isEmpty, phaseLabel } from '../linting/ruleHelpers';
 
 const RAMP = [1, 10, 50, 100];
 /** The largest step up between two stages: 10 times the share of traffic. */

@@ -1,6 +1,6 @@
-import { cutoverMode, insertPhaseKey } from '../phaseKinds';
-import { defineRule } from '../rule';
-import { phaseLabel } from '../ruleHelpers';
+import { cutoverMode, insertPhaseKey } from '../linting/phaseKinds';
+import { defineRule } from '../linting/rule';
+import { phaseLabel } from '../linting/ruleHelpers';
 
 export const rule = defineRule({
   meta: {

@@ -1,7 +1,7 @@
-import { insertPhaseKey } from '../phaseKinds';
-import { defineRule } from '../rule';
-import { phaseLabel } from '../ruleHelpers';
-import { HOUR_MS, parseDuration } from '../values';
+import { insertPhaseKey } from '../linting/phaseKinds';
+import { defineRule } from '../linting/rule';
+import { phaseLabel } from '../linting/ruleHelpers';
+import { HOUR_MS, parseDuration } from '../parsing/values';
 
 const MIN_MS = 24 * HOUR_MS;
 const DEFAULT = '24h';

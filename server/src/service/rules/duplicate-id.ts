@@ -1,5 +1,5 @@
-import type { Phase } from '../plan';
-import { defineRule } from '../rule';
+import type { Phase } from '../parsing/plan';
+import { defineRule } from '../linting/rule';
 
 export const rule = defineRule({
   meta: {

@@ -1,7 +1,7 @@
-import type { PNode } from '../node';
-import { assessmentOf } from '../phaseKinds';
-import { defineRule, type RuleContext } from '../rule';
-import { parseDuration } from '../values';
+import type { PNode } from '../parsing/node';
+import { assessmentOf } from '../linting/phaseKinds';
+import { defineRule, type RuleContext } from '../linting/rule';
+import { parseDuration } from '../parsing/values';
 
 /** An estimate that does not fit in the downtime window it has to run in. */
 function windowCheck(ctx: RuleContext, est: PNode): void {

@@ -1,4 +1,4 @@
-import { defineRule } from '../rule';
+import { defineRule } from '../linting/rule';
 
 /** Reported by the engine's suppression pass (suppress.ts, lint.ts); this file carries the metadata. */
 export const rule = defineRule({

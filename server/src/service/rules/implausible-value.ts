@@ -1,9 +1,9 @@
-import type { PathSegment, PNode } from '../node';
-import { scalarsUnder } from '../placeholders';
-import { defineRule, type RuleContext } from '../rule';
-import { fieldLabel, sentenceCase } from '../ruleHelpers';
+import type { PathSegment, PNode } from '../parsing/node';
+import { scalarsUnder } from '../linting/placeholders';
+import { defineRule, type RuleContext } from '../linting/rule';
+import { fieldLabel, sentenceCase } from '../linting/ruleHelpers';
 import type { LintConfig } from '../types';
-import { DAY_MS, formatDuration, parseCondition, parseDuration, parseSize } from '../values';
+import { DAY_MS, formatDuration, parseCondition, parseDuration, parseSize } from '../parsing/values';
 
 /** How old a restore test may be when the configuration does not say. */
 export const DEFAULT_MAX_RESTORE_TEST_AGE = '180d';

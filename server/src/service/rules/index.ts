@@ -1,4 +1,4 @@
-import type { Rule } from '../rule';
+import type { Rule } from '../linting/rule';
 import { rule as yamlSyntax } from './yaml-syntax';
 import { rule as schema } from './schema';
 import { rule as contextMissing } from './context-missing';

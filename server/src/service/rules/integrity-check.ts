@@ -1,9 +1,9 @@
-import type { PNode } from '../node';
-import type { PlanDocument } from '../plan';
-import { defineRule } from '../rule';
-import { isEmpty, phaseLabel, phaseName } from '../ruleHelpers';
-import { fillEmptyList, RECOMMENDED_CHECKS, recommendedCheck, writtenInPlace } from '../templates';
-import { CONDITION_FORM, parseCondition, type Condition } from '../values';
+import type { PNode } from '../parsing/node';
+import type { PlanDocument } from '../parsing/plan';
+import { defineRule } from '../linting/rule';
+import { isEmpty, phaseLabel, phaseName } from '../linting/ruleHelpers';
+import { fillEmptyList, RECOMMENDED_CHECKS, recommendedCheck, writtenInPlace } from '../linting/templates';
+import { CONDITION_FORM, parseCondition, type Condition } from '../parsing/values';
 
 /** A metric that counts rows: count(new), row_count, new_rows_count, rows_old. */
 function isCountMetric(metric: string): boolean {

@@ -1,6 +1,6 @@
-import { cutoverMode } from '../phaseKinds';
-import { defineRule } from '../rule';
-import { freshPhaseId, insertPhase, phaseSkeleton, writtenInPlace } from '../templates';
+import { cutoverMode } from '../linting/phaseKinds';
+import { defineRule } from '../linting/rule';
+import { freshPhaseId, insertPhase, phaseSkeleton, writtenInPlace } from '../linting/templates';
 
 export const rule = defineRule({
   meta: {

@@ -1,5 +1,5 @@
-import { defineRule } from '../rule';
-import { freshPhaseId, insertPhase, phaseSkeleton, writtenInPlace } from '../templates';
+import { defineRule } from '../linting/rule';
+import { freshPhaseId, insertPhase, phaseSkeleton, writtenInPlace } from '../linting/templates';
 
 /** Kinds that must be done before verification. */
 const BEFORE_VERIFICATION = new Set(['dual-write', 'backfill', 'cutover']);

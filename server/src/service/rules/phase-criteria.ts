@@ -1,6 +1,6 @@
-import { defineRule } from '../rule';
-import { isEmpty, phaseLabel } from '../ruleHelpers';
-import { CRITERIA_TODO, fillEmptyList, writtenInPlace } from '../templates';
+import { defineRule } from '../linting/rule';
+import { isEmpty, phaseLabel } from '../linting/ruleHelpers';
+import { CRITERIA_TODO, fillEmptyList, writtenInPlace } from '../linting/templates';
 
 const LISTS = ['entry', 'steps', 'exit'] as const;
 type ListKey = (typeof LISTS)[number];

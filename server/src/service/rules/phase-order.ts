@@ -1,6 +1,6 @@
-import type { Phase } from '../plan';
-import { defineRule } from '../rule';
-import { KIND_ORDER, phaseLabel, phaseName } from '../ruleHelpers';
+import type { Phase } from '../parsing/plan';
+import { defineRule } from '../linting/rule';
+import { KIND_ORDER, phaseLabel, phaseName } from '../linting/ruleHelpers';
 
 function rank(p: Phase): number {
   return p.kind === undefined ? -1 : KIND_ORDER.indexOf(p.kind);

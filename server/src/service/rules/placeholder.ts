@@ -1,6 +1,6 @@
-import { findPlaceholders, quoteValue, type Placeholder } from '../placeholders';
-import { defineRule, type RuleContext } from '../rule';
-import { fieldLabel, sentenceCase } from '../ruleHelpers';
+import { findPlaceholders, quoteValue, type Placeholder } from '../linting/placeholders';
+import { defineRule, type RuleContext } from '../linting/rule';
+import { fieldLabel, sentenceCase } from '../linting/ruleHelpers';
 
 function report(ctx: RuleContext, p: Placeholder): void {
   const subject = sentenceCase(fieldLabel(ctx.plan, p.path));

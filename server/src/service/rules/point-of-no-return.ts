@@ -1,9 +1,9 @@
-import type { PNode } from '../node';
-import type { Phase } from '../plan';
-import { defineRule, type RawRelated } from '../rule';
-import { phaseLabel, phaseName } from '../ruleHelpers';
-import { blankSeparated, spaceLikeSiblings } from '../templates';
-import { PATTERNS } from '../values';
+import type { PNode } from '../parsing/node';
+import type { Phase } from '../parsing/plan';
+import { defineRule, type RawRelated } from '../linting/rule';
+import { phaseLabel, phaseName } from '../linting/ruleHelpers';
+import { blankSeparated, spaceLikeSiblings } from '../linting/templates';
+import { PATTERNS } from '../parsing/values';
 
 const PHASE_ID = new RegExp(PATTERNS.phaseId);
 

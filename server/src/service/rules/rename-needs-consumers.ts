@@ -1,7 +1,7 @@
-import type { RawEdit } from '../fixes';
-import type { PNode } from '../node';
-import { defineRule } from '../rule';
-import { blankSeparated, consumerStub, fillEmptyList, spaceLikeSiblings, writtenInPlace } from '../templates';
+import type { RawEdit } from '../linting/fixes';
+import type { PNode } from '../parsing/node';
+import { defineRule } from '../linting/rule';
+import { blankSeparated, consumerStub, fillEmptyList, spaceLikeSiblings, writtenInPlace } from '../linting/templates';
 
 /** Change kinds that alter a column: what reads the column breaks. */
 const COLUMN_KINDS = new Set(['rename-column', 'drop-column', 'change-type', 'split-column', 'merge-columns']);

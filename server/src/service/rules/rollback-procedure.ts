@@ -1,6 +1,6 @@
-import { defineRule } from '../rule';
-import { isEmpty, phaseLabel } from '../ruleHelpers';
-import { rollbackTodo, writtenInPlace } from '../templates';
+import { defineRule } from '../linting/rule';
+import { isEmpty, phaseLabel } from '../linting/ruleHelpers';
+import { rollbackTodo, writtenInPlace } from '../linting/templates';
 
 export const rule = defineRule({
   meta: {

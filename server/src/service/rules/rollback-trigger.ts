@@ -1,8 +1,8 @@
-import { hasLagTrigger } from '../metrics';
-import { defineRule } from '../rule';
-import { isEmpty, phaseLabel, phaseName } from '../ruleHelpers';
-import { fillEmptyList, RECOMMENDED_TRIGGERS, recommendedTrigger, writtenInPlace } from '../templates';
-import { CONDITION_FORM, parseCondition } from '../values';
+import { hasLagTrigger } from '../linting/metrics';
+import { defineRule } from '../linting/rule';
+import { isEmpty, phaseLabel, phaseName } from '../linting/ruleHelpers';
+import { fillEmptyList, RECOMMENDED_TRIGGERS, recommendedTrigger, writtenInPlace } from '../linting/templates';
+import { CONDITION_FORM, parseCondition } from '../parsing/values';
 
 export const rule = defineRule({
   meta: {

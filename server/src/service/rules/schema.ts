@@ -1,12 +1,12 @@
-import { type RawEdit, type RawFix, type YValue } from '../fixes';
-import type { PNode } from '../node';
-import { PHASE_KINDS, type Phase } from '../plan';
-import { defineRule, type RuleContext } from '../rule';
-import { phaseLabel, phaseName } from '../ruleHelpers';
-import { getPlanValidator, PLAN_SCHEMA, type JsonSchema, type SchemaError } from '../schemaValidator';
+import { type RawEdit, type RawFix, type YValue } from '../linting/fixes';
+import type { PNode } from '../parsing/node';
+import { PHASE_KINDS, type Phase } from '../parsing/plan';
+import { defineRule, type RuleContext } from '../linting/rule';
+import { phaseLabel, phaseName } from '../linting/ruleHelpers';
+import { getPlanValidator, PLAN_SCHEMA, type JsonSchema, type SchemaError } from '../parsing/schemaValidator';
 import type { Span } from '../types';
-import { placeholderWhy } from '../placeholders';
-import { PATTERNS } from '../values';
+import { placeholderWhy } from '../linting/placeholders';
+import { PATTERNS } from '../parsing/values';
 
 // ------------------------------------------------------------------ helpers
 

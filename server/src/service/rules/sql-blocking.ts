@@ -1,6 +1,6 @@
-import type { RawEdit } from '../fixes';
-import type { PlanDocument } from '../plan';
-import { defineRule } from '../rule';
+import type { RawEdit } from '../linting/fixes';
+import type { PlanDocument } from '../parsing/plan';
+import { defineRule } from '../linting/rule';
 import { quoteIdent } from '../sql/catalog';
 import { blocks, type Operation } from '../sql/operations';
 import { largeTables, opReport, parsedValues, phaseRef, statementsWithOps, statementText, type ParsedSql } from '../sql/planSql';

@@ -1,4 +1,4 @@
-import { defineRule } from '../rule';
+import { defineRule } from '../linting/rule';
 import { sqlValues } from '../sql/sqlValues';
 import { sqlValueLabel } from './sql-syntax';
 

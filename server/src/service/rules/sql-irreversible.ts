@@ -1,5 +1,5 @@
-import { cutoverMode } from '../phaseKinds';
-import { defineRule } from '../rule';
+import { cutoverMode } from '../linting/phaseKinds';
+import { defineRule } from '../linting/rule';
 import { affectedTables, irreversibleFrom, opReport, parsedValues, phaseRef, statementsWithOps } from '../sql/planSql';
 import type { OperationKind } from '../sql/operations';
 

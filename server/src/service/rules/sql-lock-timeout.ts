@@ -1,4 +1,4 @@
-import { defineRule } from '../rule';
+import { defineRule } from '../linting/rule';
 import { affectedTables, opReport, parsedValues, phaseRef, statementsWithOps } from '../sql/planSql';
 import { sqlInsertion } from '../sql/sqlValues';
 

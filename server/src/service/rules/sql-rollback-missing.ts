@@ -1,4 +1,4 @@
-import { defineRule } from '../rule';
+import { defineRule } from '../linting/rule';
 import { irreversibleFrom, phaseRef } from '../sql/planSql';
 import { hasSqlDialect } from '../sql/sqlValues';
 

@@ -1,5 +1,5 @@
-import type { PNode } from '../node';
-import { defineRule } from '../rule';
+import type { PNode } from '../parsing/node';
+import { defineRule } from '../linting/rule';
 import { catalogDiff, type Difference } from '../sql/catalog';
 import { timelineOf } from '../sql/timeline';
 

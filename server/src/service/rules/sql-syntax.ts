@@ -1,7 +1,7 @@
-import { defineRule } from '../rule';
+import { defineRule } from '../linting/rule';
 import { parseSql } from '../sql/parser';
 import { planSpan, sqlValues, type SqlValue } from '../sql/sqlValues';
-import { LineIndex } from '../text';
+import { LineIndex } from '../parsing/text';
 import type { Range } from '../types';
 
 const WHAT: Record<SqlValue['kind'], string> = {

@@ -1,4 +1,4 @@
-import { defineRule } from '../rule';
+import { defineRule } from '../linting/rule';
 import { sqlReportAt } from '../sql/sqlValues';
 import { timelineOf } from '../sql/timeline';
 import { sqlValueLabel } from './sql-syntax';

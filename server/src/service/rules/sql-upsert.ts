@@ -1,4 +1,4 @@
-import { defineRule } from '../rule';
+import { defineRule } from '../linting/rule';
 import type { Catalog } from '../sql/catalog';
 import { nodeOf } from '../sql/operations';
 import { tooDeep, type SqlParse, type SqlStatement } from '../sql/parser';

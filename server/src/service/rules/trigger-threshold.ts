@@ -1,9 +1,9 @@
-import { isErrorRateMetric, isLagMetric, isP99Metric, METHOD_ERROR_RATE_PERCENT, METHOD_LAG_MS, METHOD_LATENCY_BUDGET_PERCENT } from '../metrics';
-import type { PNode } from '../node';
-import type { PlanDocument } from '../plan';
-import { defineRule } from '../rule';
-import { phaseName } from '../ruleHelpers';
-import { conditionDurationMs, formatDuration, parseCondition, parseDuration, parsePercentage, type Condition } from '../values';
+import { isErrorRateMetric, isLagMetric, isP99Metric, METHOD_ERROR_RATE_PERCENT, METHOD_LAG_MS, METHOD_LATENCY_BUDGET_PERCENT } from '../linting/metrics';
+import type { PNode } from '../parsing/node';
+import type { PlanDocument } from '../parsing/plan';
+import { defineRule } from '../linting/rule';
+import { phaseName } from '../linting/ruleHelpers';
+import { conditionDurationMs, formatDuration, parseCondition, parseDuration, parsePercentage, type Condition } from '../parsing/values';
 
 /** The plan's latency budget (its first cutover's `latency_budget`) and baseline P99, for phases that state none. */
 function planLatency(plan: PlanDocument): { budget?: number; p99Ms?: number } {

@@ -1,9 +1,9 @@
-import { insertPhaseKey } from '../phaseKinds';
-import { placeholderWhy } from '../placeholders';
-import type { PlanDocument } from '../plan';
-import { defineRule } from '../rule';
-import { isEmpty, phaseLabel } from '../ruleHelpers';
-import { signOffTodo } from '../templates';
+import { insertPhaseKey } from '../linting/phaseKinds';
+import { placeholderWhy } from '../linting/placeholders';
+import type { PlanDocument } from '../parsing/plan';
+import { defineRule } from '../linting/rule';
+import { isEmpty, phaseLabel } from '../linting/ruleHelpers';
+import { signOffTodo } from '../linting/templates';
 
 /** The plan's owner, who must be the one signing off; undefined when missing or a placeholder. */
 function ownerOf(plan: PlanDocument): string | undefined {

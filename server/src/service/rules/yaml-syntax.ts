@@ -1,4 +1,4 @@
-import { defineRule } from '../rule';
+import { defineRule } from '../linting/rule';
 
 /**
  * Reported by the parser (plan.ts) before any rule runs: each YAML error at its

@@ -3,8 +3,8 @@
  * with what they do; the tables the plan is about; where the point of no
  * return is.
  */
-import type { Phase, PlanDocument } from '../plan';
-import type { RuleContext } from '../rule';
+import type { Phase, PlanDocument } from '../parsing/plan';
+import type { RuleContext } from '../linting/rule';
 import { operationsOf, type Operation } from './operations';
 import { parseSql, type SqlParse, type SqlStatement } from './parser';
 import { sqlReportAt, sqlValues, type SqlValue } from './sqlValues';

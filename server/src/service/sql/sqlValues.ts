@@ -6,9 +6,9 @@
  * (literal and folded), plain and quoted scalars with escapes, and CRLF; or in
  * a file that a `{file: path}` value names.
  */
-import type { PathSegment, PNode } from '../node';
-import type { PlanDocument } from '../plan';
-import { LineIndex } from '../text';
+import type { PathSegment, PNode } from '../parsing/node';
+import type { PlanDocument } from '../parsing/plan';
+import { LineIndex } from '../parsing/text';
 import type { Span } from '../types';
 
 /** What a SQL value is for. */

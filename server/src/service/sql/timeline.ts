@@ -19,7 +19,7 @@
  * name is judged; after a phase's `sql` that does not parse, nothing is. After DDL the catalog does not model (see catalog.ts), the
  * tables it touched, or all of them when it names none, are no longer judged.
  */
-import type { PlanDocument } from '../plan';
+import type { PlanDocument } from '../parsing/plan';
 import { Catalog, type ApplyNote } from './catalog';
 import { parseSql, tooDeep, type SqlParse, type SqlStatement } from './parser';
 import { unknownNames } from './references';

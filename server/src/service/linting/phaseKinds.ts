@@ -3,11 +3,11 @@
  * verification-sign-off, cleanup-grace-period) and the assessment rules.
  */
 import type { Edits, RawEdit, YValue } from './fixes';
-import type { PNode } from './node';
-import type { Phase, PhaseKind, PlanDocument } from './plan';
-import { trimEndOffset } from './text';
-import type { Span } from './types';
-import { PATTERNS } from './values';
+import type { PNode } from '../parsing/node';
+import type { Phase, PhaseKind, PlanDocument } from '../parsing/plan';
+import { trimEndOffset } from '../parsing/text';
+import type { Span } from '../types';
+import { PATTERNS } from '../parsing/values';
 
 const HEAD = ['id', 'kind', 'title', 'entry', 'steps', 'exit'];
 const TAIL = ['checks', 'triggers', 'rollback'];

@@ -3,8 +3,8 @@
  * (`replication_lag`, `seconds_behind_master`, `dual_write_error_rate`,
  * `p99_latency`), not one spelling; and the method's thresholds for them.
  */
-import type { PNode } from './node';
-import { conditionDurationMs, parseCondition, type Condition } from './values';
+import type { PNode } from '../parsing/node';
+import { conditionDurationMs, parseCondition, type Condition } from '../parsing/values';
 
 /** The method's rollback thresholds. */
 export const METHOD_ERROR_RATE_PERCENT = 0.1;

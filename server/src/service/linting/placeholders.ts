@@ -7,9 +7,9 @@
  * placeholder in a typed field (`rows: TODO`) to the rule, so that one
  * problem gives one diagnostic.
  */
-import type { PathSegment, PNode } from './node';
-import type { Span } from './types';
-import { parseCondition } from './values';
+import type { PathSegment, PNode } from '../parsing/node';
+import type { Span } from '../types';
+import { parseCondition } from '../parsing/values';
 
 /** How a field is filled in. */
 export type FieldKind = 'text' | 'typed' | 'condition';

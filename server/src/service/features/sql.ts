@@ -5,14 +5,14 @@
  * created it. All of it reads the catalog timeline (timeline.ts) and works
  * on SQL written in the plan; `{file: path}` SQL is the file's to edit.
  */
-import type { PlanDocument } from '../plan';
-import type { ServiceCompletion, ServiceHover } from '../features/types';
+import type { PlanDocument } from '../parsing/plan';
+import type { ServiceCompletion, ServiceHover } from './types';
 import type { Span } from '../types';
-import { constraintDefinition, indexDefinition, type Catalog, type Column, type Origin, type Table } from './catalog';
-import { parseSql, tooDeep, type SqlParse, type SqlStatement } from './parser';
-import { nameUses, type NameUse } from './references';
-import { planSpan, sqlValues, type SqlFiles, type SqlValue } from './sqlValues';
-import { walkSql, type SqlStep } from './timeline';
+import { constraintDefinition, indexDefinition, type Catalog, type Column, type Origin, type Table } from '../sql/catalog';
+import { parseSql, tooDeep, type SqlParse, type SqlStatement } from '../sql/parser';
+import { nameUses, type NameUse } from '../sql/references';
+import { planSpan, sqlValues, type SqlFiles, type SqlValue } from '../sql/sqlValues';
+import { walkSql, type SqlStep } from '../sql/timeline';
 
 /** The inline SQL value under a plan offset, and the offset in its text. */
 export function sqlValueAt(plan: PlanDocument, offset: number, files?: SqlFiles): { value: SqlValue; at: number; gap?: string } | undefined {

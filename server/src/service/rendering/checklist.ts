@@ -10,11 +10,11 @@
  * Only passed items count in "N of 7". Shared by the Markdown renderer, the
  * tree view and the CLI.
  */
-import { severityOf } from './lint';
-import type { PathSegment } from './node';
-import { findPlaceholders, type Placeholder } from './placeholders';
-import type { PlanDocument } from './plan';
-import type { Diagnostic, LintConfig } from './types';
+import { severityOf } from '../linting/lint';
+import type { PathSegment } from '../parsing/node';
+import { findPlaceholders, type Placeholder } from '../linting/placeholders';
+import type { PlanDocument } from '../parsing/plan';
+import type { Diagnostic, LintConfig } from '../types';
 
 export type ItemState = 'passed' | 'failed' | 'unverified' | 'not-applicable';
 

@@ -12,10 +12,10 @@
  * shape.
  */
 import { checklistSummary, evaluateChecklist } from './checklist';
-import type { PNode } from './node';
-import { PHASE_KINDS, type PlanDocument } from './plan';
-import type { Diagnostic, LintConfig } from './types';
-import { parseCondition } from './values';
+import type { PNode } from '../parsing/node';
+import { PHASE_KINDS, type PlanDocument } from '../parsing/plan';
+import type { Diagnostic, LintConfig } from '../types';
+import { parseCondition } from '../parsing/values';
 
 export const NOT_SPECIFIED = '_Not specified._';
 

@@ -1,13 +1,13 @@
-import { isFastDocument } from './fastParse';
+import { isFastDocument } from '../parsing/fastParse';
 import { Edits, applyRawEdits, endKeepsBreaks, keepsValues, styleOf, untouchedValuesKept, type RawEdit, type RawFix } from './fixes';
-import { PlanDocument, yamlErrorCount, type ParseOptions, type Phase } from './plan';
+import { PlanDocument, yamlErrorCount, type ParseOptions, type Phase } from '../parsing/plan';
 import type { Report, Rule, RuleContext } from './rule';
-import { RULES, RULES_BY_ID } from './rules';
+import { RULES, RULES_BY_ID } from '../rules';
 import { splitMessage } from './messages';
-import type { SqlFiles } from './sql/sqlValues';
+import type { SqlFiles } from '../sql/sqlValues';
 import { placeholderWhy } from './placeholders';
 import { findIgnoreComments } from './suppress';
-import type { Diagnostic, Fix, LintConfig, Severity, SeveritySetting, Span } from './types';
+import type { Diagnostic, Fix, LintConfig, Severity, SeveritySetting, Span } from '../types';
 
 export interface LintOptions extends ParseOptions {
   config?: LintConfig;

@@ -1,5 +1,5 @@
-import type { PathSegment, PNode } from './node';
-import type { Phase, PhaseKind, PlanDocument } from './plan';
+import type { PathSegment, PNode } from '../parsing/node';
+import type { Phase, PhaseKind, PlanDocument } from '../parsing/plan';
 
 /** How a message names a phase: `'backfill'`, or `#3` when it has no id. */
 export function phaseName(p: Phase): string {

@@ -18,10 +18,10 @@
  * writes it inside a flow collection (`[...]`, `{...}`).
  */
 import { Flow, isCommentLine, itemLines, type Edits, type RawEdit, type YValue } from './fixes';
-import type { PNode } from './node';
-import type { PhaseKind, PlanDocument } from './plan';
+import type { PNode } from '../parsing/node';
+import type { PhaseKind, PlanDocument } from '../parsing/plan';
 import { placeholderWhy } from './placeholders';
-import { detectEol, trimEndOffset } from './text';
+import { detectEol, trimEndOffset } from '../parsing/text';
 
 /** A map to write into a plan. */
 export type YMap = { [key: string]: YValue };

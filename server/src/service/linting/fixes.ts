@@ -1,8 +1,8 @@
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, stringify, visit, type Node as YNode, type Pair } from 'yaml';
-import type { PNode } from './node';
-import { MAX_NESTING, nestingBeyond, withoutStackTraces, type PlanDocument } from './plan';
-import { detectEol, trimEndOffset } from './text';
-import type { Span, TextEdit } from './types';
+import type { PNode } from '../parsing/node';
+import { MAX_NESTING, nestingBeyond, withoutStackTraces, type PlanDocument } from '../parsing/plan';
+import { detectEol, trimEndOffset } from '../parsing/text';
+import type { Span, TextEdit } from '../types';
 
 /** An edit in offsets of the plan's text. */
 export interface RawEdit {

@@ -1,4 +1,4 @@
-import type { Position, Range, Span } from './types';
+import type { Position, Range, Span } from '../types';
 
 /**
  * Maps offsets (UTF-16 code units) to LSP positions and back.

@@ -4,10 +4,10 @@
  * nothing compiles a schema at start-up and ajv's compiler is not loaded.
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { validate as planValidate } from './generated/planValidator';
-import { validate as configValidate } from './generated/configValidator';
-import planSchemaJson from '../../../schemas/migplan.schema.json';
-import configSchemaJson from '../../../schemas/migplanrc.schema.json';
+import { validate as planValidate } from '../generated/planValidator';
+import { validate as configValidate } from '../generated/configValidator';
+import planSchemaJson from '../../../../schemas/migplan.schema.json';
+import configSchemaJson from '../../../../schemas/migplanrc.schema.json';
 
 export type SchemaError = ErrorObject;
 export type { ValidateFunction };

@@ -1,7 +1,7 @@
 import type { Edits, RawFix } from './fixes';
-import type { Phase, PlanDocument } from './plan';
-import type { SqlFiles } from './sql/sqlValues';
-import type { LintConfig, Range, RuleMeta, Span } from './types';
+import type { Phase, PlanDocument } from '../parsing/plan';
+import type { SqlFiles } from '../sql/sqlValues';
+import type { LintConfig, Range, RuleMeta, Span } from '../types';
 
 export interface RawRelated {
   span: Span;

@@ -1,6 +1,6 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node as YNode, type Pair, type Scalar } from 'yaml';
 import { trimEndOffset } from './text';
-import type { Span } from './types';
+import type { Span } from '../types';
 
 export type PathSegment = string | number;
 

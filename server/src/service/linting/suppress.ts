@@ -1,6 +1,6 @@
 import { visit, type Node as YNode } from 'yaml';
-import type { PlanDocument } from './plan';
-import type { Span } from './types';
+import type { PlanDocument } from '../parsing/plan';
+import type { Span } from '../types';
 
 /** A `# migplan-ignore <rule> -- <reason>` comment and the node it applies to. */
 export interface IgnoreComment {

@@ -2,7 +2,7 @@ import { Composer, Parser, isMap, isScalar, isSeq, type Document, type Node as Y
 import { COMPOSE_OPTIONS, fastParse, fastReparse, isFastDocument, plainJS, plainValue, type Reparsed } from './fastParse';
 import { PNode, registerSource } from './node';
 import { hasLoneCr, LineIndex, stripBom } from './text';
-import type { Span } from './types';
+import type { Span } from '../types';
 
 export const PHASE_KINDS = ['dual-write', 'backfill', 'cutover', 'verification', 'cleanup', 'custom'] as const;
 export type PhaseKind = (typeof PHASE_KINDS)[number];
