@@ -59,10 +59,15 @@ describe('completion: keys', () => {
     assert.deepEqual(labels(list), ['title', 'entry', 'steps', 'exit', 'sign_off', 'checks', 'triggers', 'rollback']);
   });
 
-  it('offers every phase key when the kind is missing or unknown', () => {
-    const all = Object.keys(PHASE_PROPS).filter((k) => k !== 'id');
+  it('offers every phase key when the kind is missing or unknown (the SQL keys with a dialect only)', () => {
+    const sqlKeys = ['sql', 'rollback_sql', 'key'];
+    const all = Object.keys(PHASE_PROPS).filter((k) => k !== 'id' && !sqlKeys.includes(k));
     assert.deepEqual(labels(completeMarked('phases:\n  - id: a\n    |\n')), all);
     assert.deepEqual(labels(completeMarked('phases:\n  - id: a\n    kind: cutovr\n    |\n')), all.filter((k) => k !== 'kind'));
+    const withSql = labels(completeMarked('context:\n  dialect: postgresql\nphases:\n  - id: a\n    |\n'));
+    for (const k of sqlKeys) assert.ok(withSql.includes(k), `${k} with the dialect`);
+    assert.ok(labels(completeMarked('context:\n  dialect: postgresql\n|\n')).includes('rehearsal'));
+    assert.ok(!labels(completeMarked('title: t\n|\n')).includes('rehearsal'));
   });
 
   it('replaces the partial word and keeps the typed prefix out of the filter', () => {
@@ -86,7 +91,7 @@ describe('completion: keys', () => {
   });
 
   it('lists nested keys: context, throttle, data_volume items, consumers, checks', () => {
-    assert.deepEqual(labels(completeMarked('context:\n  engine: x\n  |\n')), ['current_schema', 'target_schema', 'changes', 'single_shape', 'data_volume', 'downtime', 'rollback_requirements']);
+    assert.deepEqual(labels(completeMarked('context:\n  engine: x\n  |\n')), ['dialect', 'current_schema', 'target_schema', 'changes', 'single_shape', 'data_volume', 'downtime', 'rollback_requirements']);
     assert.deepEqual(labels(completeMarked('phases:\n  - id: a\n    kind: backfill\n    throttle:\n      |\n')), ['max_replica_lag']);
     assert.deepEqual(labels(completeMarked('context:\n  data_volume:\n    - table: users\n      |\n')), ['rows', 'size', 'growth']);
     assert.deepEqual(labels(completeMarked('consumers:\n  - name: a\n    kind: job\n    |\n')), ['access', 'tables', 'migration_path']);

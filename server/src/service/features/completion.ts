@@ -10,14 +10,14 @@
  * `insertTextMode` adjustIndentation (VS Code's default).
  */
 import { sqlCompletions } from './sql';
-import type { SqlFiles } from '../sql/sqlValues';
+import { hasSqlDialect, type SqlFiles } from '../sql/sqlValues';
 import { scalarText, styleOf } from '../linting/fixes';
 import { freshPhaseId } from '../linting/templates';
 import type { PhaseKind, PlanDocument } from '../parsing/plan';
 import type { JsonSchema } from '../parsing/schemaValidator';
 import type { Span } from '../types';
 import { PATTERNS } from '../parsing/values';
-import { ITEM, isPhaseKind, kindSpecificKeys, phaseKeysFor, propertySchema, schemaAt, type SchemaSegment } from './shared';
+import { ITEM, isPhaseKind, kindSpecificKeys, phaseKeysFor, propertySchema, schemaAt, SQL_KEYS, type SchemaSegment } from './shared';
 import {
   checkSnippet,
   choice,
@@ -452,7 +452,8 @@ function keyCompletions(plan: PlanDocument, lines: Lines, pos: Extract<Position,
   if (schema.type !== 'object' || !schema.properties) return [];
   const inPhase = ctx.path.length === 2 && ctx.path[0] === 'phases' && ctx.path[1] === ITEM;
   const kind = inPhase ? phaseKindOf(lines, ctx) : undefined;
-  const keys = inPhase ? phaseKeysFor(kind) : Object.keys(schema.properties);
+  const sql = hasSqlDialect(plan);
+  const keys = (inPhase ? phaseKeysFor(kind, sql) : Object.keys(schema.properties)).filter((k) => sql || !SQL_KEYS.has(k));
   const out: ServiceCompletion[] = [];
   keys.forEach((key, i) => {
     if (ctx.siblings.has(key)) return;
@@ -614,7 +615,7 @@ function valueCompletions(plan: PlanDocument, lines: Lines, pos: Extract<Positio
     const isPhaseKindKey = ctx.path.length === 2 && ctx.path[0] === 'phases' && key === 'kind';
     return prop.enum.map(String).map((v, i) => {
       if (isPhaseKindKey && isPhaseKind(v)) {
-        const keys = kindSpecificKeys(v);
+        const keys = kindSpecificKeys(v, hasSqlDialect(plan));
         return make(v, i, KIND_DESCRIPTIONS[v], keys.length > 0 ? `Kind-specific keys: ${keys.map((k) => `\`${k}\``).join(', ')}.` : 'Takes no kind-specific keys.');
       }
       return make(v, i);

@@ -4,7 +4,7 @@
  * batches a backfill runs.
  */
 import { sqlHover, sqlValueAt } from './sql';
-import type { SqlFiles } from '../sql/sqlValues';
+import { hasSqlDialect, type SqlFiles } from '../sql/sqlValues';
 import type { PathSegment, PNode } from '../parsing/node';
 import type { PlanDocument } from '../parsing/plan';
 import { ruleDocUrl } from '../linting/ruleDocs';
@@ -204,7 +204,7 @@ function valueSection(plan: PlanDocument, node: PNode, path: readonly PathSegmen
   const meaning = meaningOf(schema);
   const patterns = [schema.pattern, ...(schema.anyOf ?? []).map((a) => a.pattern)];
   if (key === 'when' || key === 'expect') return conditionSection(raw, key);
-  if (key === 'kind' && path.length === 3 && isPhasePath(path) && isPhaseKind(raw)) return kindSection(raw);
+  if (key === 'kind' && path.length === 3 && isPhasePath(path) && isPhaseKind(raw)) return kindSection(raw, hasSqlDialect(plan));
   if (key === 'point_of_no_return' && path.length === 1) return ponrSection(plan, raw);
   if (patterns.includes(PATTERNS.duration)) {
     const ms = parseDuration(raw);
@@ -225,8 +225,8 @@ function valueSection(plan: PlanDocument, node: PNode, path: readonly PathSegmen
   return undefined;
 }
 
-function kindSection(kind: string): string {
-  const keys = kindSpecificKeys(kind);
+function kindSection(kind: string, sql: boolean): string {
+  const keys = kindSpecificKeys(kind, sql);
   const own = keys.length > 0 ? ` Its own keys: ${keys.map((k) => `\`${k}\``).join(', ')}.` : ' It takes no kind-specific keys.';
   return `\`${kind}\`: ${KIND_DESCRIPTIONS[kind] ?? 'a phase kind'}.${own}`;
 }

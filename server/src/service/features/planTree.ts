@@ -5,6 +5,7 @@
  */
 import { checklistSummary, evaluateChecklist } from '../rendering/checklist';
 import type { PNode } from '../parsing/node';
+import { hasSqlDialect } from '../sql/sqlValues';
 import type { PlanDocument } from '../parsing/plan';
 import type { Diagnostic, LintConfig, Span } from '../types';
 import { diagnosticSpan, entrySpan, isPhaseKind, itemSpan, kindSpecificKeys, oneLine, ownerKind, plural, scalarDisplay } from './shared';
@@ -164,7 +165,7 @@ function itemNode(plan: PlanDocument, item: PNode, index: number, key: string, s
 function settingsNode(plan: PlanDocument, phase: PNode, kind: string | undefined, starts: Starts): PlanTreeNodeSpans | undefined {
   // A phase of no known kind: the kind-specific keys it has, whichever kind they belong to.
   const known = isPhaseKind(kind);
-  const keys = known ? kindSpecificKeys(kind) : phase.keys().filter((k) => ownerKind(k) !== undefined);
+  const keys = known ? kindSpecificKeys(kind, hasSqlDialect(plan)) : phase.keys().filter((k) => ownerKind(k) !== undefined);
   if (keys.length === 0) return undefined;
   const children: PlanTreeNodeSpans[] = [];
   let problems = 0;

@@ -53,10 +53,13 @@ export function isPhaseKind(kind: string | undefined): boolean {
   return kind !== undefined && (PHASE_KINDS as readonly string[]).includes(kind);
 }
 
-/** The keys a phase of this kind takes, in the schema's order (every key when the kind is missing or unknown). */
-export function phaseKeysFor(kind: string | undefined): string[] {
+/** Keys that hold SQL, or say how it runs: a plan without `context.dialect` has no use for them. */
+export const SQL_KEYS: ReadonlySet<string> = new Set(['sql', 'rollback_sql', 'key', 'rehearsal']);
+
+/** The keys a phase of this kind takes, in the schema's order (every key when the kind is missing or unknown); the SQL keys with `sql` only. */
+export function phaseKeysFor(kind: string | undefined, sql = false): string[] {
   const forbidden = kind !== undefined && isPhaseKind(kind) ? FORBIDDEN.get(kind) : undefined;
-  return PHASE_KEYS.filter((k) => !forbidden?.has(k));
+  return PHASE_KEYS.filter((k) => !forbidden?.has(k) && (sql || !SQL_KEYS.has(k)));
 }
 
 /** The kind a kind-specific key belongs to (`batch_size` → backfill); undefined for keys every phase takes. */
@@ -66,10 +69,10 @@ export function ownerKind(key: string): string | undefined {
   return owners.length === 1 ? owners[0] : undefined;
 }
 
-/** The kind-specific keys of a kind, in the schema's order. */
-export function kindSpecificKeys(kind: string | undefined): string[] {
+/** The kind-specific keys of a kind, in the schema's order; the SQL ones (a backfill's `key`) with `sql` only. */
+export function kindSpecificKeys(kind: string | undefined, sql = false): string[] {
   if (!isPhaseKind(kind)) return [];
-  return PHASE_KEYS.filter((k) => ownerKind(k) === kind);
+  return PHASE_KEYS.filter((k) => ownerKind(k) === kind && (sql || !SQL_KEYS.has(k)));
 }
 
 /** Whether a path (of the plan) is inside a phase: `['phases', n, ...]`. */
