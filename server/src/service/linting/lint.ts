@@ -191,9 +191,9 @@ function moveReports(reports: readonly Report[], delta: number): Report[] {
 }
 
 /**
- * The fix removing a comment. In a text with YAML errors, where the comment may
- * be what keeps two lines apart (`2 # c` over `4`), it is offered only when no
- * value changes with it; in sound YAML a comment holds no value together.
+ * The fix removing a comment, offered only when no value changes with it: in a
+ * text with YAML errors the comment may be what keeps two lines apart (`2 # c`
+ * over `4`), and a comment line can end a block scalar.
  */
 function removal(plan: PlanDocument, edits: Edits, span: Span, title: string): { fix?: RawFix } {
   // Written inside another comment (`# see INC-1 # migplan-ignore …`): that comment is the author's, left whole.
@@ -201,7 +201,9 @@ function removal(plan: PlanDocument, edits: Edits, span: Span, title: string): {
   const lines = plan.yamlLines;
   if (/(?:^|[ \t])#/.test(plan.text.slice(lines.lineStart(lines.lineOf(span[0])), span[0]))) return {};
   const edit = edits.removeComment(span);
-  if (plan.problems.some((p) => p.rule === 'yaml-syntax') && !keepsValues(plan, [edit])) return {};
+  // A comment line can also end a block scalar (`key: >` over `# …` over ` text`): without it, the lines
+  // below would join the value. Offered only when no value changes (the plan's own values are read once).
+  if (!keepsValues(plan, [edit])) return {};
   return { fix: { title, edits: [edit], preferred: true } };
 }
 
