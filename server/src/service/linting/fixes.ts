@@ -70,7 +70,10 @@ export function styleOf(plan: PlanDocument): Style {
 /** A scalar as YAML text: plain where that reads back the same, quoted otherwise. */
 export function scalarText(v: string | number | boolean): string {
   if (typeof v !== 'string') return String(v);
-  return stringify(v, { lineWidth: 0 }).trimEnd();
+  const text = stringify(v, { lineWidth: 0 }).trimEnd();
+  // On one line, whatever the value holds: a block scalar (`|-` over its lines) would need the
+  // indentation of wherever it is written, which this text does not know. JSON's string is YAML's double-quoted one.
+  return /[\r\n]/.test(text) ? JSON.stringify(v) : text;
 }
 
 /** A scalar inside `[...]` / `{...}`: flow indicators force quotes there. */
