@@ -39,11 +39,16 @@ const tap = join(mkdtempSync(join(tmpdir(), 'migplan-tests-')), 'results.tap');
 // Dates in plans (a restore test's age) are judged as of one fixed day, so that no fixture goes
 // stale: the tests, and the CLI, language server and editor they start, all read it.
 const env = { ...process.env, MIGPLAN_TODAY: process.env.MIGPLAN_TODAY ?? '2026-12-01' };
+// A test that never yields (a synchronous loop gone quadratic) is out of reach of node's own
+// per-test timeouts: past this, the run is stopped and fails, naming the time, instead of
+// running into CI's limit without a word.
+const LIMIT_MIN = Number(process.env.MIGPLAN_TEST_LIMIT_MIN ?? 45);
 const r = spawnSync(
   process.execPath,
   ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
-  { stdio: 'inherit', env },
+  { stdio: 'inherit', env, timeout: LIMIT_MIN * 60_000, killSignal: 'SIGKILL' },
 );
+if (r.error || r.signal) console.error(`the tests were stopped after ${LIMIT_MIN} min (${r.error?.message ?? r.signal}): a test did not finish; the last file reported above is the one after which it ran`);
 let passed = 0;
 let failed = 0;
 try {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Edits, Flow, applyRawEdits, styleOf } from '../../server/src/service/linting/fixes';
+import { Edits, Flow, applyRawEdits, commentRemovalIsLocal, keepsValues, styleOf } from '../../server/src/service/linting/fixes';
 import { PlanDocument } from '../../server/src/service/parsing/plan';
+import { findIgnoreComments } from '../../server/src/service/linting/suppress';
 
 function edit(text: string, fn: (e: Edits, plan: PlanDocument) => ReturnType<Edits['insertEntry']>): string {
   const plan = new PlanDocument(text);
@@ -110,5 +111,35 @@ describe('block scalar spans', () => {
   it('end at the last character of the scalar, not on the next line', () => {
     const plan = new PlanDocument('a: |\n  one\n  two\n\nb: 1\n');
     assert.equal(plan.slice(plan.root!.get('a')!.span), '|\n  one\n  two');
+  });
+});
+
+describe('removing a comment, judged from the lines around it', () => {
+  it('is called safe only where reading the plan again agrees, and decides most comments of sound plans', () => {
+    let seed = 2026;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[rnd(xs.length)];
+    const indents = ['', ' ', '  ', '   ', '    ', '      ', '\t'];
+    const bodies = ['k: v', 'k:', '- a', '- k: v', '-', 'k: |', 'k: >', 'k: |+', 'k: >-', 'text more', 'b', '- - a', '"q', 'q"', 'k: "a', 'k: [a,', 'b]', 'k: [a, b]', 'k: {a: 1}', 'k: a # c', '? k', ': v', 'k: &a v', 'k: *a', '---', 'k: |2', '- |', "k: 's", "s'"];
+    let local = 0;
+    let sound = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const lines = Array.from({ length: 2 + rnd(6) }, () =>
+        rnd(3) === 0 ? `${pick(indents)}# migplan-ignore x -- why` : rnd(6) === 0 ? '' : `${pick(indents)}${pick(bodies)}${rnd(8) === 0 ? ' # migplan-ignore y -- z' : ''}`,
+      );
+      const text = lines.join(pick(['\n', '\n', '\r\n'])) + (rnd(2) ? '\n' : '');
+      const plan = new PlanDocument(text);
+      const edits = new Edits(plan);
+      for (const c of findIgnoreComments(plan)) {
+        if (plan.doc && plan.doc.errors.length === 0) sound++;
+        if (!commentRemovalIsLocal(plan, c.span)) continue;
+        local++;
+        assert.ok(keepsValues(plan, [edits.removeComment(c.span)]), `removing ${JSON.stringify(text.slice(c.span[0], c.span[1]))} from ${JSON.stringify(text)} changes a value`);
+      }
+    }
+    assert.ok(local > sound / 2, `judged locally: ${local} of ${sound} comments in sound plans`);
   });
 });

@@ -462,6 +462,103 @@ export function ignoreCommentEdit(plan: PlanDocument, rule: string, offset: numb
   return keepsValues(plan, [edit]) ? edit : undefined;
 }
 
+/**
+ * Whether removing the comment at `span` leaves every value as it was: judged
+ * from the lines around it where that is certain, else by reading the plan
+ * again (keepsValues), so that a plan of many comments is not read once per
+ * comment. A comment matters only where it ends a scalar that the next line of
+ * content would otherwise continue (a block scalar's text or kept trailing
+ * breaks, a plain scalar's next line), and a line continues a scalar only when
+ * it is indented more than the collection holding that scalar.
+ */
+export function commentRemovalKeepsValues(plan: PlanDocument, span: Span, edit: RawEdit): boolean {
+  return commentRemovalIsLocal(plan, span) || keepsValues(plan, [edit]);
+}
+
+export function commentRemovalIsLocal(plan: PlanDocument, span: Span): boolean {
+  const { doc } = plan;
+  if (!doc || doc.errors.length > 0 || doc.warnings.length > 0) return false;
+  const lines = plan.yamlLines;
+  const line = lines.lineOf(span[0]);
+  const content = (l: number): boolean => lines.lineText(l).trim() !== '' && !isCommentLine(plan, l);
+  // Lines of content around the comment, looked for within a few lines (a long run of comments is read again instead).
+  const LOOK = 64;
+  let prev: number | undefined;
+  if (plan.text.slice(lines.lineStart(line), span[0]).trim() !== '') prev = line;
+  else {
+    for (let l = line - 1; l >= line - LOOK && prev === undefined; l--) {
+      if (l < 0) return true; // Nothing before the comment: no scalar to end.
+      if (content(l)) prev = l;
+    }
+  }
+  if (prev === undefined) return false;
+  let next: number | undefined;
+  for (let l = line + 1; l <= line + LOOK && next === undefined; l++) {
+    if (l >= lines.lineCount) break;
+    if (content(l)) next = l;
+  }
+  if (next === undefined && line + LOOK < lines.lineCount) return false;
+  const scalar = multiLineOn(plan, prev);
+  for (let l = prev + 1; l <= (next ?? lines.lineCount - 1); l++) if (/^ *\t/.test(lines.lineText(l))) return false;
+  if (scalar && /^[|>]/.test(plan.text.slice(scalar[0], scalar[0] + 1))) {
+    // A block scalar can take what its ending comment held back: kept trailing breaks (`|+`), and
+    // comment lines below indented as its text. Read again unless neither is there.
+    if (/^[|>][0-9-]*\+/.test(plan.text.slice(scalar[0], scalar[0] + 4)) || next === undefined) return false;
+    const holder = holderColumn(plan.text.slice(lines.lineStart(lines.lineOf(scalar[0])), scalar[0]));
+    if (holder === undefined) return false;
+    for (let l = prev + 1; l < next; l++) {
+      if (l !== line && lines.lineText(l).trim() !== '' && /^ */.exec(lines.lineText(l))![0].length > holder) return false;
+    }
+  }
+  if (next === undefined) return true;
+  const nextIndent = /^ */.exec(lines.lineText(next))![0].length;
+  // The column of the collection holding the last scalar of the comment's line of content.
+  const written = (l: number): string => (l === line ? plan.text.slice(lines.lineStart(line), span[0]) : lines.lineText(l));
+  let holder: number | undefined;
+  if (scalar) holder = holderColumn(plan.text.slice(lines.lineStart(lines.lineOf(scalar[0])), scalar[0]));
+  else {
+    const text = written(prev).trimEnd();
+    // A key's colon or a bare list dash ends the line: below it is that key's or item's collection.
+    if (!text.includes('#') && /(?:\S:|^[ \t]*(?:-[ \t]+)*-)$/.test(text)) return true;
+    // So does a flow collection opened and closed on the line (no nesting, no quotes): nothing continues it.
+    if (/^ *(?:- +)*(?:[^\s"'#[\]{}][^"'#[\]{}]*?: +)?(?:\[[^"'#[\]{}]*\]|\{[^"'#[\]{}]*\})$/.test(text)) return true;
+    holder = holderColumn(text);
+  }
+  return holder !== undefined && nextIndent <= holder;
+}
+
+/**
+ * The column of the collection that holds a scalar written after `before` on
+ * its line: the key's column for `key: `, the last dash's for `- `; undefined
+ * where that is not plain to see (tabs, comments, flow, a top-level scalar).
+ */
+function holderColumn(before: string): number | undefined {
+  if (/[\t#[\]{}]/.test(before)) return undefined;
+  const m = /^( *(?:- +)*)(.*)$/.exec(before)!;
+  const [, lead, rest] = m;
+  if (/^(?:"[^"]*"|'[^']*'|[^\s"'][^"']*?):(?: |$)/.test(rest)) return lead.length;
+  const dash = lead.lastIndexOf('-');
+  return dash >= 0 ? dash : undefined;
+}
+
+/** The multi-line scalar that a line holds part of (the last one, when several touch it). */
+function multiLineOn(plan: PlanDocument, l: number): Span | undefined {
+  const lines = plan.yamlLines;
+  const end = lines.lineEnd(l);
+  const list = scalarRanges(plan).multiLine;
+  let lo = 0;
+  let hi = list.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid][0] <= end) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found >= 0 && list[found][1] >= lines.lineStart(l) ? list[found] : undefined;
+}
+
 /** Whether edits leave the YAML as sound as it was and every value as it was (only comments change). */
 /**
  * Whether text added at the end of the plan would change a value: the text

@@ -1,5 +1,5 @@
 import { isFastDocument } from '../parsing/fastParse';
-import { Edits, applyRawEdits, endKeepsBreaks, keepsValues, styleOf, untouchedValuesKept, type RawEdit, type RawFix } from './fixes';
+import { Edits, applyRawEdits, commentRemovalKeepsValues, endKeepsBreaks, styleOf, untouchedValuesKept, type RawEdit, type RawFix } from './fixes';
 import { PlanDocument, yamlErrorCount, type ParseOptions, type Phase } from '../parsing/plan';
 import type { Report, Rule, RuleContext } from './rule';
 import { RULES, RULES_BY_ID } from '../rules';
@@ -202,8 +202,8 @@ function removal(plan: PlanDocument, edits: Edits, span: Span, title: string): {
   if (/(?:^|[ \t])#/.test(plan.text.slice(lines.lineStart(lines.lineOf(span[0])), span[0]))) return {};
   const edit = edits.removeComment(span);
   // A comment line can also end a block scalar (`key: >` over `# …` over ` text`): without it, the lines
-  // below would join the value. Offered only when no value changes (the plan's own values are read once).
-  if (!keepsValues(plan, [edit])) return {};
+  // below would join the value. Offered only when no value changes.
+  if (!commentRemovalKeepsValues(plan, span, edit)) return {};
   return { fix: { title, edits: [edit], preferred: true } };
 }
 
