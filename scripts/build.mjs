@@ -4,7 +4,7 @@ import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const production = process.argv.includes('--production');
@@ -54,20 +54,46 @@ const common = {
   plugins: [lazyBuiltins],
 };
 
+const require = createRequire(import.meta.url);
+
+// The embedded rehearsal engine's child process bundles PGlite's CommonJS build
+// (the ESM one finds its files through import.meta.url, which a CommonJS bundle
+// has not): it then finds pglite.wasm, initdb.wasm and pglite.data beside the
+// bundle (new URL('./pglite.wasm', <the bundle's file URL>)), where they are copied.
+const pgliteCjs = {
+  name: 'pglite-cjs',
+  setup(build) {
+    build.onResolve({ filter: /^@electric-sql\/pglite$/ }, () => ({ path: require.resolve('@electric-sql/pglite') }));
+  },
+};
+const PGLITE_FILES = ['pglite.wasm', 'initdb.wasm', 'pglite.data'];
+
 const entries = [
   { in: 'server/src/cli.ts', out: 'dist/cli.js' },
   { in: 'server/src/server.ts', out: 'dist/server.js' },
   { in: 'client/src/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
+  // PGlite's `ws` is for sockets it never opens here.
+  { in: 'server/src/rehearse/pgliteWorker.ts', out: 'dist/pgliteWorker.js', external: ['ws'], plugins: [pgliteCjs] },
 ].filter((e) => existsSync(join(root, e.in)));
 
 const contexts = await Promise.all(
   entries.map((e) =>
-    esbuild.context({ ...common, entryPoints: [join(root, e.in)], outfile: join(root, e.out), external: e.external ?? [] }),
+    esbuild.context({
+      ...common,
+      entryPoints: [join(root, e.in)],
+      outfile: join(root, e.out),
+      external: e.external ?? [],
+      plugins: [...common.plugins, ...(e.plugins ?? [])],
+    }),
   ),
 );
 // PostgreSQL's parser is WASM: its loader, bundled, looks for the file beside the bundle.
 mkdirSync(join(root, 'dist'), { recursive: true });
-copyFileSync(join(createRequire(import.meta.url).resolve('libpg-query'), '..', 'libpg-query.wasm'), join(root, 'dist', 'libpg-query.wasm'));
+copyFileSync(join(require.resolve('libpg-query'), '..', 'libpg-query.wasm'), join(root, 'dist', 'libpg-query.wasm'));
+if (entries.some((e) => e.out === 'dist/pgliteWorker.js')) {
+  const pgliteDir = dirname(require.resolve('@electric-sql/pglite'));
+  for (const f of PGLITE_FILES) copyFileSync(join(pgliteDir, f), join(root, 'dist', f));
+}
 
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));

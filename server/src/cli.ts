@@ -8,7 +8,13 @@ import { PLAN_TEMPLATE } from './service/linting/planTemplate';
 import { renderMarkdown } from './service/rendering/render';
 import { loadSqlParser } from './service/sql/parser';
 import { nodeSqlFiles } from './sqlFiles';
-import type { LintConfig } from './service/types';
+import type { Diagnostic, LintConfig } from './service/types';
+import type { Engine } from './rehearse/engine';
+import { REHEARSE_RULES } from './rehearse/findings';
+import { openPostgres, describeUrl } from './rehearse/pgEngine';
+import { openPglite } from './rehearse/pgliteEngine';
+import { foreignSchemaUses, rehearse, RehearsalRefused, type Progress, type RehearsalReport } from './rehearse/runner';
+import { hasSqlDialect } from './service/sql/sqlValues';
 
 declare const MIGPLAN_VERSION: string | undefined;
 const VERSION = typeof MIGPLAN_VERSION === 'string' ? MIGPLAN_VERSION : '0.0.0-dev';
@@ -17,6 +23,7 @@ const USAGE = `Usage:
   migplan lint [--format text|json|sarif] [--config FILE] [--fix] [--verbose] PATH...
   migplan --help | --version
   migplan render FILE [-o OUT]
+  migplan rehearse [--database URL] [--rows N] [--format text|json|sarif] [--report OUT.json] FILE
   migplan init [FILE]
 
 lint    checks plans (files, or folders searched for *.migplan.yaml / *.migplan.yml).
@@ -28,6 +35,13 @@ lint    checks plans (files, or folders searched for *.migplan.yaml / *.migplan.
         --verbose  text format: each message's why and what to do, under it
         MIGPLAN_TODAY=YYYY-MM-DD judges dates as of that day (for reproducible runs)
 render  prints the plan as Markdown (or writes it to OUT)
+rehearse runs a plan with SQL (context.dialect: postgresql) phase by phase on a real PostgreSQL:
+        embedded (PGlite, in a child process) by default, or the server of --database URL inside a
+        scratch schema it creates and drops. Findings are diagnostics (rehearse-*), as lint's.
+        Exit 0 when no error is found, 1 when one is, 2 on a usage problem, a plan without a
+        dialect, or a database that cannot be reached.
+        --rows     rows to rehearse with (default: rehearsal.rows, else 10000)
+        --report   also write the JSON result (with the figures) to OUT.json
 init    writes a new plan from the template (default migration.migplan.yaml); never overwrites
 `;
 
@@ -41,6 +55,10 @@ export interface Io {
   color: boolean;
   /** The day dates are judged against (`YYYY-MM-DD`); default today. */
   today?: string;
+  /** Whether stderr is a terminal: long commands show their progress there. */
+  interactive?: boolean;
+  /** How rehearse opens its database (tests replace it); default PGlite, or the server of the URL. */
+  openEngine?: (url: string | undefined) => Promise<Engine>;
 }
 
 const PLAN_RE = /\.migplan\.ya?ml$/i;
@@ -59,6 +77,8 @@ export function main(argv: string[], io: Io): number {
         return renderCommand(rest, io);
       case 'init':
         return initCommand(rest, io);
+      case 'rehearse':
+        throw new UsageError('rehearse runs asynchronously: call mainAsync');
       case '--version':
       case '-v':
         io.stdout(`${VERSION}\n`);
@@ -72,7 +92,7 @@ export function main(argv: string[], io: Io): number {
         io.stderr(USAGE);
         return 2;
       default:
-        throw new UsageError(`unknown command '${command}' (expected lint, render or init; see migplan --help)`);
+        throw new UsageError(`unknown command '${command}' (expected lint, render, rehearse or init; see migplan --help)`);
     }
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError) {
@@ -605,6 +625,125 @@ function initCommand(args: string[], io: Io): number {
   return 0;
 }
 
+/** The command line, with the commands that run asynchronously (rehearse); returns the exit code. Never throws. */
+export async function mainAsync(argv: string[], io: Io): Promise<number> {
+  if (argv[0] !== 'rehearse') return main(argv, io);
+  try {
+    return await rehearseCommand(argv.slice(1), io);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof RehearsalRefused) {
+      complain(io, err.message);
+      return 2;
+    }
+    complain(io, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+    return 2;
+  }
+}
+
+const fmtDuration = (ms: number): string => (ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+
+/** One line of progress: phase, step, batch k of n, rows/s, time left. */
+function progressLine(p: Progress): string {
+  const parts = [p.phase ? `phase ${p.phase}` : undefined, p.step];
+  if (p.batch) {
+    parts.push(`batch ${p.batch.k} of ${p.batch.n}`);
+    if (p.batch.rowsPerS !== undefined) parts.push(`${p.batch.rowsPerS.toLocaleString('en-US')} rows/s`);
+    if (p.batch.msLeft !== undefined) parts.push(`${fmtDuration(p.batch.msLeft)} left`);
+  }
+  return parts.filter(Boolean).join(' · ');
+}
+
+/** The figures of a rehearsal, as text under the findings. */
+function rehearsalText(r: RehearsalReport): string {
+  const out: string[] = [`Rehearsed on ${r.engine === 'pglite' ? 'PGlite (embedded)' : 'a PostgreSQL server'}, PostgreSQL ${r.server_version}, ${r.rows.toLocaleString('en-US')} rows, in ${fmtDuration(r.ms)}.`];
+  for (const p of r.phases) {
+    const bits = [`${p.id}: ${fmtDuration(p.ms)}`];
+    if (p.statements.length) bits.push(`${p.statements.length} statement${p.statements.length === 1 ? '' : 's'}`);
+    if (p.backfill) bits.push(`backfill ${p.backfill.rows.toLocaleString('en-US')} rows in ${p.backfill.batches} batches, ${p.backfill.rows_per_s.toLocaleString('en-US')} rows/s, idempotent: ${p.backfill.idempotent ?? 'not proven'}, restartable: ${p.backfill.restartable ?? 'not proven'}`);
+    if (p.checks.length) bits.push(`checks ${p.checks.filter((c) => c.passed).length} of ${p.checks.length} held`);
+    if (p.rollback) bits.push(`rollback ${p.rollback.restores === true ? 'restores' : p.rollback.restores === false ? 'does not restore' : 'not judged'}`);
+    out.push(`  ${bits.join('; ')}`);
+  }
+  if (r.target_schema.matches !== null) out.push(`  end state ${r.target_schema.matches ? 'matches' : 'differs from'} target_schema`);
+  for (const e of r.extrapolations) out.push(`  at ${e.rows.toLocaleString('en-US')} rows of ${e.table}, the ${e.what} of ${e.phase} would take about ${fmtDuration(e.ms)}`);
+  for (const n of r.notes) out.push(`note: ${n}`);
+  return out.join('\n') + '\n';
+}
+
+async function defaultEngine(url: string | undefined): Promise<Engine> {
+  return url === undefined ? openPglite() : openPostgres(url);
+}
+
+async function rehearseCommand(args: string[], io: Io): Promise<number> {
+  const { positional, options } = parseArgs(args, ['--database', '--rows', '--format', '-f', '--report', '--config', '-c'], []);
+  const format = (options.get('--format') ?? options.get('-f') ?? 'text') as string;
+  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`unknown format '${format}' (expected text, json or sarif)`);
+  if (positional.length !== 1) throw new UsageError('rehearse needs exactly one plan FILE');
+  const rowsArg = options.get('--rows') as string | undefined;
+  let rows: number | undefined;
+  if (rowsArg !== undefined) {
+    if (!/^\d+$/.test(rowsArg) || Number(rowsArg) < 1 || Number(rowsArg) > 100_000_000) throw new UsageError(`--rows must be a whole number from 1 to 100000000, not '${rowsArg}'`);
+    rows = Number(rowsArg);
+  }
+  const url = options.get('--database') as string | undefined;
+  if (url !== undefined && url.trim() === '') throw new UsageError('--database needs a URL (postgres://user@host/db, or postgresql:///db?host=/run/postgresql)');
+  const file = path.resolve(io.cwd, positional[0]);
+  const planFile = planFromArg(io, file);
+  const configPath = (options.get('--config') ?? options.get('-c')) as string | undefined;
+  const config = configFor(io, planFile.fsPath, configPath ? loadConfigFile(path.resolve(io.cwd, configPath)) : undefined, new Map());
+  const { text } = readPlan(planFile);
+  const files = nodeSqlFiles(planFile.fsPath.toString());
+  const linted = lint(text, { config, files });
+  const plan = linted.plan;
+  if (!plan.root || plan.broken) throw new UsageError(`${planFile.shown}: the plan cannot be read (${linted.diagnostics.find((d) => d.rule === 'yaml-syntax')?.message ?? 'YAML errors'}); run migplan lint`);
+  if (!hasSqlDialect(plan)) throw new UsageError(`${planFile.shown}: nothing to rehearse: the plan has no context.dialect: postgresql (and so no SQL)`);
+  if (url !== undefined) {
+    const foreign = foreignSchemaUses(plan, files);
+    if (foreign.length > 0) {
+      const at = plan.lines.rangeOf(foreign[0].span).start;
+      const what = foreign[0].name === 'search_path' ? 'sets search_path' : `names ${foreign[0].name}`;
+      throw new UsageError(`${planFile.shown}:${at.line + 1}:${at.character + 1}: the plan ${what}; on a server the rehearsal runs only inside its own scratch schema, so names must be unqualified`);
+    }
+  }
+  const open = io.openEngine ?? defaultEngine;
+  let engine: Engine;
+  try {
+    engine = await open(url);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new UsageError(url !== undefined && !msg.includes(describeUrl(url)) ? `cannot rehearse on ${describeUrl(url)}: ${msg}` : msg);
+  }
+  let status = '';
+  const show = (line: string): void => {
+    if (!io.interactive) return;
+    const cut = line.length > 100 ? `${line.slice(0, 99)}…` : line;
+    io.stderr(`\r${cut.padEnd(status.length)}`);
+    status = cut;
+  };
+  let result;
+  try {
+    result = await rehearse(plan, engine, { files, ...(rows !== undefined ? { rows } : {}), onProgress: (p) => show(progressLine(p)) });
+  } finally {
+    if (status) io.stderr(`\r${' '.repeat(status.length)}\r`);
+    await engine.close();
+  }
+  const diagnostics: Diagnostic[] = result.findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, ...(f.detail ? { detail: f.detail } : {}), range: plan.lines.rangeOf(f.span) }));
+  const results: FileResult[] = [{ path: planFile.shown, diagnostics }];
+  const json = formatJson(results, { rehearsal: result.report });
+  const reportPath = options.get('--report') as string | undefined;
+  if (reportPath !== undefined) {
+    try {
+      fs.writeFileSync(path.resolve(io.cwd, reportPath), json);
+    } catch (err) {
+      throw new UsageError(`${reportPath}: cannot write (${ioReason(err)})`);
+    }
+  }
+  if (format === 'json') io.stdout(json);
+  else if (format === 'sarif') io.stdout(formatSarif(results, VERSION, Object.values(REHEARSE_RULES)));
+  else io.stdout(formatText(results, io.color) + rehearsalText(result.report));
+  return summarize(results).errors > 0 ? 1 : 0;
+}
+
 /**
  * A reader that goes away (`migplan render plan.migplan.yaml | head -2`) ends
  * the process quietly: on stdout with exit 0, as `grep` and `git` users
@@ -630,13 +769,14 @@ function endQuietlyOnWriteErrors(): void {
 export async function run(): Promise<void> {
   endQuietlyOnWriteErrors();
   // PostgreSQL's parser, for plans with SQL: loaded before anything is linted (a few milliseconds).
-  if (process.argv[2] === 'lint' || process.argv[2] === 'render') await loadSqlParser();
+  if (process.argv[2] === 'lint' || process.argv[2] === 'render' || process.argv[2] === 'rehearse') await loadSqlParser();
   const color = process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0' ? true : process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
-  const code = main(process.argv.slice(2), {
+  const code = await mainAsync(process.argv.slice(2), {
     cwd: process.cwd(),
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     color,
+    interactive: process.stderr.isTTY === true,
     ...todayFromEnv(),
   });
   process.exitCode = code;

@@ -1,6 +1,6 @@
 import { RULES } from './service/rules';
 import { RULE_DOCS_BASE, ruleDocUrl } from './service/linting/ruleDocs';
-import type { Diagnostic, Severity } from './service/types';
+import type { Diagnostic, RuleMeta, Severity } from './service/types';
 
 export { RULE_DOCS_BASE, ruleDocUrl };
 
@@ -31,12 +31,12 @@ export function summarize(results: FileResult[]): Summary {
 }
 
 /** `{"files": [...], "summary": {...}}` exactly as the spec shows (ranges 0-based). */
-export function formatJson(results: FileResult[]): string {
+export function formatJson(results: FileResult[], extra: Record<string, unknown> = {}): string {
   const files = results.map((r) => ({
     path: r.path,
     diagnostics: r.diagnostics.map((d) => ({ rule: d.rule, severity: d.severity, message: d.message, ...(d.detail ? { detail: d.detail } : {}), range: d.range })),
   }));
-  return JSON.stringify({ files, summary: summarize(results) }, null, 2) + '\n';
+  return JSON.stringify({ files, summary: summarize(results), ...extra }, null, 2) + '\n';
 }
 
 const COLORS: Record<Severity | 'dim' | 'bold', [string, string]> = {
@@ -129,8 +129,9 @@ export function pathUri(shown: string, raw?: Buffer): string {
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
 /** SARIF 2.1.0 with the whole catalog as rule metadata. */
-export function formatSarif(results: FileResult[], version: string): string {
-  const index = new Map(RULES.map((r, i) => [r.meta.id, i]));
+export function formatSarif(results: FileResult[], version: string, moreRules: readonly RuleMeta[] = []): string {
+  const metas = [...RULES.map((r) => r.meta), ...moreRules];
+  const index = new Map(metas.map((m, i) => [m.id, i]));
   const uris = results.map((r) => pathUri(r.path, r.rawPath));
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -142,15 +143,15 @@ export function formatSarif(results: FileResult[], version: string): string {
             name: 'migplan',
             version,
             informationUri: RULE_DOCS_BASE,
-            rules: RULES.map((r) => ({
-              id: r.meta.id,
-              name: r.meta.id,
-              shortDescription: { text: r.meta.description },
-              fullDescription: { text: r.meta.rationale },
-              helpUri: ruleDocUrl(r.meta.id),
-              help: { text: `${r.meta.description} ${r.meta.rationale}` },
-              defaultConfiguration: { level: SARIF_LEVEL[r.meta.severity] },
-              properties: { fixable: r.meta.fixable },
+            rules: metas.map((m) => ({
+              id: m.id,
+              name: m.id,
+              shortDescription: { text: m.description },
+              fullDescription: { text: m.rationale },
+              helpUri: ruleDocUrl(m.id),
+              help: { text: `${m.description} ${m.rationale}` },
+              defaultConfiguration: { level: SARIF_LEVEL[m.severity] },
+              properties: { fixable: m.fixable },
             })),
           },
         },
