@@ -6,6 +6,7 @@ import { escapeControls, formatJson, formatSarif, formatText, summarize, type Fi
 import { fixAll, lint } from './service/linting/lint';
 import { PLAN_TEMPLATE } from './service/linting/planTemplate';
 import { renderMarkdown } from './service/rendering/render';
+import { asRehearsalReport, renderRehearsal } from './service/rendering/rehearsal';
 import { loadSqlParser } from './service/sql/parser';
 import { nodeSqlFiles } from './sqlFiles';
 import type { Diagnostic, LintConfig } from './service/types';
@@ -22,7 +23,7 @@ const VERSION = typeof MIGPLAN_VERSION === 'string' ? MIGPLAN_VERSION : '0.0.0-d
 const USAGE = `Usage:
   migplan lint [--format text|json|sarif] [--config FILE] [--fix] [--verbose] PATH...
   migplan --help | --version
-  migplan render FILE [-o OUT]
+  migplan render FILE [-o OUT] [--rehearsal REPORT.json]
   migplan rehearse [--database URL] [--rows N] [--format text|json|sarif] [--report OUT.json] FILE
   migplan init [FILE]
 
@@ -34,7 +35,8 @@ lint    checks plans (files, or folders searched for *.migplan.yaml / *.migplan.
                    only what the method prescribes, and placeholders where the author must decide
         --verbose  text format: each message's why and what to do, under it
         MIGPLAN_TODAY=YYYY-MM-DD judges dates as of that day (for reproducible runs)
-render  prints the plan as Markdown (or writes it to OUT)
+render  prints the plan as Markdown (or writes it to OUT); --rehearsal adds the figures of a
+        rehearsal that rehearse --report wrote
 rehearse runs a plan with SQL (context.dialect: postgresql) phase by phase on a real PostgreSQL:
         embedded (PGlite, in a child process) by default, or the server of --database URL inside a
         scratch schema it creates and drops. Findings are diagnostics (rehearse-*), as lint's.
@@ -586,8 +588,20 @@ function lintCommand(args: string[], io: Io): number {
 }
 
 function renderCommand(args: string[], io: Io): number {
-  const { positional, options } = parseArgs(args, ['-o', '--output', '--config', '-c'], []);
+  const { positional, options } = parseArgs(args, ['-o', '--output', '--config', '-c', '--rehearsal'], []);
   if (positional.length !== 1) throw new UsageError('render needs exactly one plan FILE');
+  const rehearsalPath = options.get('--rehearsal') as string | undefined;
+  let rehearsal: RehearsalReport | undefined;
+  if (rehearsalPath !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(fs.readFileSync(path.resolve(io.cwd, rehearsalPath), 'utf8'));
+    } catch (err) {
+      throw new UsageError(`${rehearsalPath}: cannot read a rehearsal report (${err instanceof SyntaxError ? 'not JSON' : ioReason(err)})`);
+    }
+    rehearsal = asRehearsalReport(json);
+    if (!rehearsal) throw new UsageError(`${rehearsalPath}: not a rehearsal report (migplan rehearse --report OUT.json writes one)`);
+  }
   const file = path.resolve(io.cwd, positional[0]);
   if (!YAML_RE.test(file)) throw new UsageError(`${positional[0]}: not a YAML file (plans are named *.migplan.yaml)`);
   const plan = planFromArg(io, file);
@@ -595,7 +609,8 @@ function renderCommand(args: string[], io: Io): number {
   const config = configFor(io, plan.fsPath, configPath ? loadConfigFile(path.resolve(io.cwd, configPath)) : undefined, new Map());
   const { text } = readPlan(plan);
   const { plan: model, diagnostics } = lint(text, { config, files: nodeSqlFiles(plan.fsPath.toString()) });
-  const md = renderMarkdown(model, diagnostics, config);
+  let md = renderMarkdown(model, diagnostics, config);
+  if (rehearsal) md = `${md.replace(/\n*$/, '')}\n\n${renderRehearsal(rehearsal)}`;
   const out = (options.get('-o') ?? options.get('--output')) as string | undefined;
   if (out === undefined) io.stdout(md);
   else {
@@ -659,13 +674,13 @@ function rehearsalText(r: RehearsalReport): string {
   for (const p of r.phases) {
     const bits = [`${p.id}: ${fmtDuration(p.ms)}`];
     if (p.statements.length) bits.push(`${p.statements.length} statement${p.statements.length === 1 ? '' : 's'}`);
-    if (p.backfill) bits.push(`backfill ${p.backfill.rows.toLocaleString('en-US')} rows in ${p.backfill.batches} batches, ${p.backfill.rows_per_s.toLocaleString('en-US')} rows/s, idempotent: ${p.backfill.idempotent ?? 'not proven'}, restartable: ${p.backfill.restartable ?? 'not proven'}`);
+    if (p.backfill) bits.push(`backfill ${p.backfill.rows.toLocaleString('en-US')} rows in ${p.backfill.batches} batch${p.backfill.batches === 1 ? '' : 'es'}, ${p.backfill.rows_per_s.toLocaleString('en-US')} rows/s, idempotent: ${p.backfill.idempotent ?? 'not proven'}, restartable: ${p.backfill.restartable ?? 'not proven'}`);
     if (p.checks.length) bits.push(`checks ${p.checks.filter((c) => c.passed).length} of ${p.checks.length} held`);
     if (p.rollback) bits.push(`rollback ${p.rollback.restores === true ? 'restores' : p.rollback.restores === false ? 'does not restore' : 'not judged'}`);
     out.push(`  ${bits.join('; ')}`);
   }
   if (r.target_schema.matches !== null) out.push(`  end state ${r.target_schema.matches ? 'matches' : 'differs from'} target_schema`);
-  for (const e of r.extrapolations) out.push(`  at ${e.rows.toLocaleString('en-US')} rows of ${e.table}, the ${e.what} of ${e.phase} would take about ${fmtDuration(e.ms)}`);
+  for (const e of r.extrapolations) out.push(`  at ${e.rows.toLocaleString('en-US')} rows of ${e.table}, ${e.what === 'backfill' ? 'the backfill' : `the rewrite on line ${e.line ?? '?'}`} of phase ${e.phase} would take about ${fmtDuration(e.ms)}`);
   for (const n of r.notes) out.push(`note: ${n}`);
   return out.join('\n') + '\n';
 }

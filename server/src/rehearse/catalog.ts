@@ -72,18 +72,8 @@ export interface DbCatalog {
   sequences: string[];
 }
 
-export interface CatalogDifference {
-  kind: 'table' | 'column' | 'index' | 'constraint' | 'trigger';
-  table: string;
-  /** The column, index, constraint or trigger (the target's name when both have one); absent for a table. */
-  name?: string;
-  /** missing: the target has it, the database lacks it; extra: the database has it, the target does not. */
-  problem: 'missing' | 'extra' | 'different';
-  expected?: string;
-  actual?: string;
-  /** One line, for a person. */
-  message: string;
-}
+import type { CatalogDifference } from '../service/types';
+export type { CatalogDifference };
 
 // ---------------------------------------------------------------------------
 // Reading

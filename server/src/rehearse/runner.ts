@@ -18,11 +18,13 @@ import { performance } from 'node:perf_hooks';
 import type { PlanDocument, Phase } from '../service/parsing/plan';
 import { parseCondition } from '../service/parsing/values';
 import { quoteIdent } from '../service/sql/catalog';
-import { operationsOf, type Lock, LOCKS } from '../service/sql/operations';
+import { operationsOf, LOCKS, type Lock } from '../service/sql/operations';
 import { parseSql, type SqlStatement } from '../service/sql/parser';
 import { sqlReportAt, sqlValues, type SqlFiles, type SqlValue } from '../service/sql/sqlValues';
-import type { Severity, Span } from '../service/types';
-import { diffCatalogs, snapshotCatalog, type CatalogDifference, type DbCatalog } from './catalog';
+import type { BackfillReport, CatalogDifference, CheckReport, PhaseReport, RehearsalReport, Severity, Span, StatementReport } from '../service/types';
+
+export type { BackfillReport, CheckReport, Extrapolation, PhaseReport, RehearsalReport, StatementReport } from '../service/types';
+import { diffCatalogs, snapshotCatalog, type DbCatalog } from './catalog';
 import { EngineError, type Engine, type Row } from './engine';
 import { REHEARSE_RULES, type RehearseRule } from './findings';
 
@@ -32,65 +34,6 @@ export interface Finding {
   span: Span;
   message: string;
   detail?: string;
-}
-
-export interface StatementReport {
-  /** 1-based line in the plan. */
-  line: number;
-  ms: number;
-  rewrote: string[];
-  /** The strongest lock it took on a table of the rehearsal, when it took one. */
-  lock: Lock | null;
-}
-
-export interface CheckReport {
-  name: string;
-  value: Row | null;
-  passed: boolean;
-  /** Whether the phase's checks together caught each injected change; null when it was not made. */
-  catches: { wrong_value: boolean | null; missing_row: boolean | null };
-}
-
-export interface BackfillReport {
-  table: string;
-  batches: number;
-  rows: number;
-  ms: number;
-  rows_per_s: number;
-  idempotent: boolean | null;
-  restartable: boolean | null;
-}
-
-export interface PhaseReport {
-  id: string;
-  ms: number;
-  statements: StatementReport[];
-  backfill?: BackfillReport;
-  checks: CheckReport[];
-  /** null: the checks were not tested against injected changes (no row had its new columns filled, or nothing to test). */
-  checks_tested?: boolean;
-  rollback?: { ran: boolean; restores: boolean | null };
-}
-
-export interface Extrapolation {
-  phase: string;
-  table: string;
-  what: 'backfill' | 'rewrite';
-  rows: number;
-  ms: number;
-  line?: number;
-}
-
-export interface RehearsalReport {
-  engine: Engine['kind'];
-  server_version: string;
-  rows: number;
-  ms: number;
-  phases: PhaseReport[];
-  target_schema: { matches: boolean | null; differences: CatalogDifference[] };
-  extrapolations: Extrapolation[];
-  /** Sentences the reader should see beside the figures (the engine, the version). */
-  notes: string[];
 }
 
 export interface Progress {
@@ -152,7 +95,7 @@ function paramsOf(stmt: unknown): Set<number> {
   return out;
 }
 
-const rank = (l: Lock | null): number => (l ? LOCKS.indexOf(l) : -1);
+const rank = (l: string | null): number => (l ? LOCKS.indexOf(l as Lock) : -1);
 
 function errText(err: unknown): string {
   return err instanceof Error ? err.message.replace(/\s*[\r\n]+\s*/g, ' ') : String(err);
@@ -379,7 +322,7 @@ class Rehearsal {
     const schema = this.engine.schema;
     const declaredMajor = /postgres(?:ql)?\s*(\d+)/i.exec(this.plan.root?.get('context')?.strAt('engine') ?? '')?.[1];
     const major = this.engine.serverVersion.split('.')[0];
-    if (this.engine.kind === 'pglite') this.report.notes.push(`Figures are PGlite's, PostgreSQL ${this.engine.serverVersion} embedded in this process's child: they compare phases and batch sizes, not production times. Rehearse with --database on a production-like server for those.`);
+    if (this.engine.kind === 'pglite') this.report.notes.push(`Figures are PGlite's (PostgreSQL ${this.engine.serverVersion} compiled to WebAssembly, in a child process): they compare phases and batch sizes, not production times; rehearse with --database on a production-like server for those.`);
     if (declaredMajor && declaredMajor !== major) this.report.notes.push(`The plan's engine is PostgreSQL ${declaredMajor}; this rehearsal ran on PostgreSQL ${this.engine.serverVersion}: behaviour that differs between them was not rehearsed.`);
 
     this.progress({ step: 'current schema' });

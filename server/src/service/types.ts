@@ -81,3 +81,79 @@ export interface LintConfig {
    */
   today?: string;
 }
+
+// ------------------------------------------------------------ rehearsal
+// The result of `migplan rehearse` (its JSON's `rehearsal` object): made by the rehearsal runner, read by the
+// renderer, the CLI and the editor.
+
+export interface CatalogDifference {
+  kind: 'table' | 'column' | 'index' | 'constraint' | 'trigger';
+  table: string;
+  /** The column, index, constraint or trigger (the target's name when both have one); absent for a table. */
+  name?: string;
+  /** missing: the target has it, the database lacks it; extra: the database has it, the target does not. */
+  problem: 'missing' | 'extra' | 'different';
+  expected?: string;
+  actual?: string;
+  /** One line, for a person. */
+  message: string;
+}
+
+export interface StatementReport {
+  /** 1-based line in the plan. */
+  line: number;
+  ms: number;
+  rewrote: string[];
+  /** The strongest lock it took on a table of the rehearsal, when it took one. */
+  lock: string | null;
+}
+
+export interface CheckReport {
+  name: string;
+  value: Record<string, unknown> | null;
+  passed: boolean;
+  /** Whether the phase's checks together caught each injected change; null when it was not made. */
+  catches: { wrong_value: boolean | null; missing_row: boolean | null };
+}
+
+export interface BackfillReport {
+  table: string;
+  batches: number;
+  rows: number;
+  ms: number;
+  rows_per_s: number;
+  idempotent: boolean | null;
+  restartable: boolean | null;
+}
+
+export interface PhaseReport {
+  id: string;
+  ms: number;
+  statements: StatementReport[];
+  backfill?: BackfillReport;
+  checks: CheckReport[];
+  /** null: the checks were not tested against injected changes (no row had its new columns filled, or nothing to test). */
+  checks_tested?: boolean;
+  rollback?: { ran: boolean; restores: boolean | null };
+}
+
+export interface Extrapolation {
+  phase: string;
+  table: string;
+  what: 'backfill' | 'rewrite';
+  rows: number;
+  ms: number;
+  line?: number;
+}
+
+export interface RehearsalReport {
+  engine: 'pglite' | 'postgres';
+  server_version: string;
+  rows: number;
+  ms: number;
+  phases: PhaseReport[];
+  target_schema: { matches: boolean | null; differences: CatalogDifference[] };
+  extrapolations: Extrapolation[];
+  /** Sentences the reader should see beside the figures (the engine, the version). */
+  notes: string[];
+}
