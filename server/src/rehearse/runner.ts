@@ -118,7 +118,8 @@ export function foreignSchemaUses(plan: PlanDocument, files?: SqlFiles): Array<{
       walkJson(st.stmt, (k, body) => {
         if (!body || typeof body !== 'object') return;
         const b = body as Json;
-        if (k === 'RangeVar' && typeof b.schemaname === 'string' && !['pg_catalog', 'information_schema'].includes(b.schemaname)) {
+        // A relation (a RangeVar, bare where a statement's field holds one, wrapped elsewhere).
+        if (typeof b.relname === 'string' && typeof b.schemaname === 'string' && !['pg_catalog', 'information_schema'].includes(b.schemaname)) {
           const loc = typeof b.location === 'number' ? parse.offsetOfByte(b.location) : st.start;
           out.push({ value: v, name: `${b.schemaname}.${String(b.relname)}`, span: sqlReportAt(v, loc, loc + 1, '').span });
         }
