@@ -10,6 +10,8 @@ import { lint } from '../server/src/service/linting/lint';
 import { RULES } from '../server/src/service/rules';
 import { loadSqlParser } from '../server/src/service/sql/parser';
 import type { Rule } from '../server/src/service/linting/rule';
+import type { RuleMeta } from '../server/src/service/types';
+import { REHEARSE_RULES } from '../server/src/rehearse/findings';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.join(REPO_ROOT, 'test', 'rules');
@@ -86,6 +88,16 @@ function indexDoc(): string {
     '| --- | --- |',
   );
   for (const c of CHECKLIST) out.push(`| ${c.label} | ${c.rules.map((r) => `\`${r}\``).join(', ')} |`);
+  out.push(
+    '',
+    '## Rehearsal findings',
+    '',
+    '`migplan rehearse` runs a plan with SQL on PostgreSQL (see the spec, sql-and-rehearsal.md) and reports what did not hold with these ids, at the plan\'s lines, in the same formats as the rules.',
+    '',
+    '| finding | severity | what it means |',
+    '| --- | --- | --- |',
+  );
+  for (const m of Object.values(REHEARSE_RULES)) out.push(`| [\`${m.id}\`](rules/${m.id}.md) | ${m.severity} | ${m.description.replace(/\|/g, '\\|')} |`);
   return out.join('\n') + '\n';
 }
 
@@ -94,7 +106,29 @@ export function generateDocs(): Map<string, string> {
   const docs = new Map<string, string>();
   docs.set('docs/rules.md', indexDoc());
   for (const r of RULES) docs.set(`docs/rules/${r.meta.id}.md`, ruleDoc(r));
+  for (const m of Object.values(REHEARSE_RULES)) docs.set(`docs/rules/${m.id}.md`, rehearseDoc(m));
   return docs;
+}
+
+/** A rehearsal finding's page: what it means, and how the rehearsal finds it. */
+function rehearseDoc(m: RuleMeta): string {
+  return [
+    `# \`${m.id}\``,
+    '',
+    m.description,
+    '',
+    `- Default severity: **${m.severity}**`,
+    '- Found by: `migplan rehearse` and the editor\'s "Migration Plan: Rehearse" (it needs a database, so `migplan lint` never reports it)',
+    '',
+    '## Why',
+    '',
+    m.rationale,
+    '',
+    '## What to do',
+    '',
+    'Rehearse again after the change: the finding stays until the plan, run on PostgreSQL, does what it says. The rehearsal runs on a scratch copy (PGlite in memory, or a scratch schema on the server of `--database`), never on your data.',
+    '',
+  ].join('\n');
 }
 
 if (require.main === module) void main();
