@@ -175,6 +175,9 @@ const CASES: Array<{ name: string; text: string; rule: string; at: string }> = [
   },
 ];
 
+/** The findings (line and rule) each engine gave for each case. */
+const seen = new Map<string, string[]>();
+
 for (const engine of ENGINES) {
   describe(`rehearsal on ${engine.name}`, { timeout: 600_000 }, () => {
     it('finds nothing on the example, and proves its backfill, checks, rollbacks and end state', async () => {
@@ -198,12 +201,31 @@ for (const engine of ENGINES) {
       assert.ok(ex.ms > 0);
     });
 
+    it('without a seed, generates rows from the current schema (parents first) and finds nothing', async () => {
+      const text = variant([/ {2}seed: \|\n(?: {4}.*\n)+/, '']);
+      assert.ok(!text.includes('seed:'));
+      const o = await run(engine.reused, text);
+      assert.deepEqual(o.findings, [], brief(o));
+      assert.equal(o.report.phases.find((p) => p.id === 'backfill')!.backfill!.rows, ROWS - 1);
+    });
+
     for (const c of CASES) {
       it(c.name, async () => {
         const o = await run(engine.reused, c.text);
+        seen.set(`${c.name}\u0000${engine.name}`, o.findings.map((f) => `${f.line} ${f.rule}`).sort());
         const line = lineOf(c.text, c.at);
         assert.ok(o.findings.some((f) => f.rule === c.rule && f.line === line), `${c.rule} on line ${line}; found:\n${brief(o)}`);
       });
     }
   });
 }
+
+describe('the two engines', () => {
+  it('give the same findings, on the same lines, for every case', () => {
+    for (const c of CASES) {
+      const [a, b] = ENGINES.map((e) => seen.get(`${c.name}\u0000${e.name}`));
+      assert.ok(a && b, `${c.name} ran on both`);
+      assert.deepEqual(a, b, c.name);
+    }
+  });
+});
