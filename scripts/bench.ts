@@ -2,8 +2,9 @@
  * `npm run bench`: lint time of generated plans next to the `yaml` parse of
  * the same text (prose plans, and plans with PostgreSQL SQL in their phases,
  * linted with PostgreSQL's parser loaded: rows `3000 sql`), the CLI's cold start on the example, the language server
- * side by side with yaml-language-server (compareBench.ts), and the memory
- * leak check (leakBench.ts). Prints tables; writes JSON to .bench/.
+ * side by side with yaml-language-server (compareBench.ts), the memory
+ * leak check (leakBench.ts), and the rehearsal on PGlite and on a real
+ * PostgreSQL server (rehearseBench.ts). Prints tables; writes JSON to .bench/.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -16,6 +17,7 @@ import { loadSqlParser, sqlParserState } from '../server/src/service/sql/parser'
 import { generatePlan, generateSqlPlan } from './genplan';
 import { formatLeak, leakBench } from './leakBench';
 import { compareBench, formatCompare } from './compareBench';
+import { rehearseBench } from './rehearseBench';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -113,6 +115,9 @@ console.log(`(JSON: ${path.relative(ROOT, out)})`);
 
 console.log('');
 console.log(formatLeak(await leakBench()));
+
+console.log('');
+await rehearseBench();
 }
 
 void main();

@@ -74,6 +74,9 @@ const entries = [
   { in: 'client/src/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
   // PGlite's `ws` is for sockets it never opens here.
   { in: 'server/src/rehearse/pgliteWorker.ts', out: 'dist/pgliteWorker.js', external: ['ws'], plugins: [pgliteCjs] },
+  // The editor's "Rehearse" command forks this (the parser, the linter, the engines; PGlite stays in
+  // pgliteWorker.js beside it): it finds libpg-query.wasm and pgliteWorker.js in dist/ too.
+  { in: 'server/src/rehearse/child.ts', out: 'dist/rehearseChild.js' },
 ].filter((e) => existsSync(join(root, e.in)));
 
 const contexts = await Promise.all(

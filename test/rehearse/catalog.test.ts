@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type CatalogDifference, type DbCatalog, diffCatalogs, snapshotCatalog } from '../../server/src/rehearse/catalog';
 import { openPostgres, type PostgresEngine } from '../../server/src/rehearse/pgEngine';
-import { type Cluster, startCluster } from './cluster';
+import { type Cluster, startCluster } from '../../scripts/pgCluster';
 
 let cluster: Cluster | undefined;
 let startError: unknown;

@@ -14,7 +14,7 @@ import pg from 'pg';
 import { main, mainAsync, type Io } from '../../server/src/cli';
 import { loadSqlParser } from '../../server/src/service/sql/parser';
 import { EXAMPLES, ROOT, read } from '../helpers';
-import { type Cluster, startCluster } from './cluster';
+import { type Cluster, startCluster } from '../../scripts/pgCluster';
 
 const EXAMPLE = read(path.join(EXAMPLES, 'split-user-name-postgres.migplan.yaml'));
 const BIN = path.join(ROOT, 'bin', 'migplan.js');

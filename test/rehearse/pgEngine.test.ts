@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { EngineError } from '../../server/src/rehearse/engine';
 import { dropStaleRehearsalSchemas, openPostgres, type PostgresEngine } from '../../server/src/rehearse/pgEngine';
-import { type Cluster, startCluster } from './cluster';
+import { type Cluster, startCluster } from '../../scripts/pgCluster';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const ENGINE_JS = path.join(ROOT, 'out', 'server', 'src', 'rehearse', 'pgEngine.js');

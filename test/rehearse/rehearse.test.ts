@@ -14,7 +14,7 @@ import { rehearse, type Finding, type RehearsalReport } from '../../server/src/r
 import { PlanDocument } from '../../server/src/service/parsing/plan';
 import { loadSqlParser } from '../../server/src/service/sql/parser';
 import { EXAMPLES, read } from '../helpers';
-import { type Cluster, startCluster } from './cluster';
+import { type Cluster, startCluster } from '../../scripts/pgCluster';
 
 const EXAMPLE = read(path.join(EXAMPLES, 'split-user-name-postgres.migplan.yaml'));
 const ROWS = 2000;

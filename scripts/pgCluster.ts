@@ -1,5 +1,5 @@
 /**
- * A real PostgreSQL for the rehearsal tests, started by the tests themselves
+ * A real PostgreSQL for the rehearsal tests and benchmark, started by the tests themselves
  * from Debian's `postgresql` package (`/usr/lib/postgresql/<major>/bin`, the
  * newest major installed): a new cluster in a temporary folder, listening on a
  * Unix socket in that folder only (no TCP), trust authentication, fsync off.
