@@ -12,7 +12,7 @@ import { nodeSqlFiles } from './sqlFiles';
 import type { Diagnostic, LintConfig } from './service/types';
 import type { Engine } from './rehearse/engine';
 import { REHEARSE_RULES } from './rehearse/findings';
-import { openPostgres, describeUrl } from './rehearse/pgEngine';
+import { describeUrl, dropStaleRehearsalSchemas, openPostgres } from './rehearse/pgEngine';
 import { openPglite } from './rehearse/pgliteEngine';
 import { foreignSchemaUses, rehearse, RehearsalRefused, type Progress, type RehearsalReport } from './rehearse/runner';
 import { hasSqlDialect } from './service/sql/sqlValues';
@@ -727,6 +727,11 @@ async function rehearseCommand(args: string[], io: Io): Promise<number> {
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     throw new UsageError(url !== undefined && !msg.includes(describeUrl(url)) ? `cannot rehearse on ${describeUrl(url)}: ${msg}` : msg);
+  }
+  if (url !== undefined && !io.openEngine) {
+    // Scratch schemas of rehearsals whose process was killed (their session, and its advisory lock, are gone).
+    const dropped = await dropStaleRehearsalSchemas(url, 0).catch(() => []);
+    if (dropped.length > 0) complain(io, `note: dropped ${dropped.length} scratch schema${dropped.length === 1 ? '' : 's'} left by an interrupted rehearsal (${dropped.join(', ')})`);
   }
   let status = '';
   const show = (line: string): void => {

@@ -167,4 +167,52 @@ describe('migplan rehearse', { timeout: 300_000 }, () => {
     assert.deepEqual(await scratchSchemas(), []);
     assert.ok(!/\n\s+at /.test(err), `no stack trace: ${err}`);
   });
+
+  it('killed outright, leaves a scratch schema that the next rehearsal on that server drops, saying so', async () => {
+    const plan = write('killed.migplan.yaml', EXAMPLE);
+    const child = spawn(process.execPath, [BIN, 'rehearse', '--database', url(), '--rows', '300000', plan], { cwd: dir, stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    const deadline = Date.now() + 60_000;
+    while ((await scratchSchemas()).length === 0) {
+      assert.ok(Date.now() < deadline, 'no scratch schema appeared');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGKILL');
+    await exited;
+    const left = await scratchSchemas();
+    assert.ok(left.length >= 1, 'a SIGKILL cannot be caught: the schema (and the target schema, if made) stays');
+    // The killed client's session ends when its backend notices the closed socket (at the end of a running statement).
+    const c = new pg.Client({ connectionString: url() });
+    await c.connect();
+    try {
+      for (const until = Date.now() + 60_000; ; ) {
+        const r = await c.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'migplan rehearse'");
+        if (r.rows[0].n === 0) break;
+        assert.ok(Date.now() < until, 'the killed rehearsal\'s session did not end');
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    } finally {
+      await c.end();
+    }
+    const r = await run(['rehearse', '--database', url(), '--rows', '200', plan]);
+    assert.equal(r.code, 0, r.err);
+    const note = left.length === 1 ? '1 scratch schema' : `${left.length} scratch schemas`;
+    assert.ok(r.err.split('\n').includes(`migplan: note: dropped ${note} left by an interrupted rehearsal (${left.join(', ')})`), r.err);
+    assert.deepEqual(await scratchSchemas(), []);
+  });
+
+  it('shows its progress on a terminal, and nothing but the result elsewhere', async () => {
+    const plan = write('progress.migplan.yaml', EXAMPLE.replace('batch_size: 5000', 'batch_size: 100'));
+    let err = '';
+    let out = '';
+    const code = await mainAsync(['rehearse', '--database', url(), '--rows', '500', plan], { cwd: dir, stdout: (s) => (out += s), stderr: (s) => (err += s), color: false, interactive: true });
+    assert.equal(code, 0, err);
+    // 500 seeded rows and the one the simulated writes added: 6 batches of 100.
+    assert.match(err, /\rphase backfill · backfill · batch 3 of 6 · [\d,]+ rows\/s · \S+ (?:ms|s) left/);
+    assert.match(err, /\rphase dual-write · sql/);
+    assert.ok(err.endsWith('\r'), 'the status line is cleared at the end');
+    assert.ok(!out.includes('\r'));
+    const quiet = await run(['rehearse', '--database', url(), '--rows', '500', plan]);
+    assert.equal(quiet.err, '');
+  });
 });
