@@ -597,7 +597,12 @@ class Rehearsal {
         return undefined;
       });
       if (!keys) return 'stop';
+      // The last batch ends past the largest key: max + 1, for the key types that have it (integers, numeric, date).
       const past = await this.q(`SELECT (max(${quoteIdent(keyCol)}) + 1)::text AS k FROM ${quoteIdent(table)}`).catch(() => undefined);
+      if (!past && keys.length > 0) {
+        this.find('rehearse-sql', this.spanOf(upsert), `The backfill's key ${table}.${keyCol} has no "max + 1" to end the last batch with: rehearsal walks integer, numeric and date keys`, 'Walk the backfill by an integer key (the primary key, or a bigserial added for it), or rehearse this backfill by hand.');
+        return 'stop';
+      }
       const end = past?.[0]?.k ?? null;
       for (let i = 0; i < keys.length; i += batchSize) bounds.push([keys[i].k, i + batchSize < keys.length ? keys[i + batchSize].k : end]);
     }
