@@ -10,6 +10,7 @@ import { exportMarkdown, newPlan } from './commands';
 import { ClientPlanServer } from './planServer';
 import { PlanTreeProvider, type PlanTreeRow } from './planTree';
 import { PREVIEW_VIEW_TYPE, PlanPreview, type PreviewSnapshot } from './preview';
+import { REHEARSE_COMMAND, RehearsalController } from './rehearse';
 import { REVEAL_RANGE_COMMAND, revealRange } from './reveal';
 
 /** What `activate` returns: used by the integration tests (and by nothing else). */
@@ -59,11 +60,16 @@ export function activate(context: vscode.ExtensionContext): MigplanApi {
     }),
   );
 
-  const tree = new PlanTreeProvider(server);
+  // The rehearsal runs in a child process (dist/rehearseChild.js): nothing of it is loaded here.
+  let fallbackPlan: () => vscode.Uri | undefined = () => undefined;
+  const rehearsals = new RehearsalController(context.asAbsolutePath('dist/rehearseChild.js'), log, () => fallbackPlan());
+  const tree = new PlanTreeProvider(server, rehearsals);
   const treeView = vscode.window.createTreeView('migplan.phases', { treeDataProvider: tree, showCollapseAll: true });
   tree.attach(treeView);
-  const preview = new PlanPreview(context.extensionUri, server, log);
+  const preview = new PlanPreview(context.extensionUri, server, log, rehearsals);
+  fallbackPlan = () => tree.uri ?? preview.shownUri;
   context.subscriptions.push(
+    rehearsals,
     tree,
     treeView,
     preview,
@@ -78,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): MigplanApi {
       await languageClient.restart();
     }),
     vscode.commands.registerCommand('migplan.phases.refresh', () => tree.reload()),
+    vscode.commands.registerCommand(REHEARSE_COMMAND, (uri?: unknown) => rehearsals.rehearse(uri)),
     vscode.commands.registerCommand(REVEAL_RANGE_COMMAND, (uri: string, range: Parameters<typeof revealRange>[1]) => revealRange(uri, range)),
   );
 

@@ -6,6 +6,8 @@
 import * as vscode from 'vscode';
 import type { PlanTreeNode, PlanTreeResult } from '../../server/src/protocol';
 import { protocolUri, type PlanServer } from './planServer';
+import type { RehearsalStore } from './rehearse';
+import { cleanPhases } from './rehearsalState';
 import { REVEAL_RANGE_COMMAND, isPlan } from './reveal';
 
 export const PLAN_OPEN_CONTEXT = 'migplan.planOpen';
@@ -116,7 +118,23 @@ export class PlanTreeProvider implements vscode.TreeDataProvider<PlanTreeElement
   private generation = 0;
   private view: vscode.TreeView<PlanTreeElement> | undefined;
 
-  constructor(private readonly server: PlanServer) {
+  /** The phases the last rehearsal of the plan ran without a finding inside them. */
+  private rehearsedClean = new Set<string>();
+
+  constructor(
+    private readonly server: PlanServer,
+    private readonly rehearsals?: RehearsalStore,
+  ) {
+    if (rehearsals) {
+      this.disposables.push(
+        rehearsals.onDidChange((uri) => {
+          if (this.document && uri === this.document.uri.toString()) {
+            this.updateRehearsed();
+            this.changed.fire(undefined);
+          }
+        }),
+      );
+    }
     this.disposables.push(
       vscode.window.onDidChangeActiveTextEditor((editor) => this.follow(editor)),
       vscode.workspace.onDidCloseTextDocument((doc) => {
@@ -158,8 +176,14 @@ export class PlanTreeProvider implements vscode.TreeDataProvider<PlanTreeElement
     }
   }
 
+  private updateRehearsed(): void {
+    const record = this.document ? this.rehearsals?.record(this.document.uri) : undefined;
+    this.rehearsedClean = record ? cleanPhases(record) : new Set();
+  }
+
   private show(document: vscode.TextDocument | undefined): void {
     this.document = document;
+    this.updateRehearsed();
     this.setPlanOpen(document !== undefined);
     this.roots = [];
     this.result = undefined;
@@ -207,6 +231,10 @@ export class PlanTreeProvider implements vscode.TreeDataProvider<PlanTreeElement
     item.id = element.id;
     item.description = descriptionOf(node);
     item.tooltip = tooltipOf(node);
+    if (node.kind === 'phase' && element.parent === undefined && this.rehearsedClean.has(node.label)) {
+      item.description = [item.description, 'rehearsed clean'].filter((s) => s !== undefined && s !== '').join(' · ');
+      item.tooltip = `${item.tooltip}\nRehearsed clean: the last rehearsal ran this phase with no finding in it`;
+    }
     const icon = iconSpec(node);
     item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
     item.contextValue = node.kind;

@@ -15,6 +15,8 @@ import * as vscode from 'vscode';
 import type { RenderHeading } from '../../server/src/protocol';
 import { protocolUri, type PlanServer } from './planServer';
 import { previewPage, renderPlanHtml } from './previewHtml';
+import type { RehearsalStore } from './rehearse';
+import { renderRehearsal } from '../../server/src/service/rendering/rehearsal';
 import { isPlan, revealRange } from './reveal';
 
 export const PREVIEW_VIEW_TYPE = 'migplan.preview';
@@ -77,8 +79,17 @@ export class PlanPreview implements vscode.Disposable {
     extensionUri: vscode.Uri,
     private readonly server: PlanServer,
     private readonly log: vscode.LogOutputChannel,
+    private readonly rehearsals?: RehearsalStore,
   ) {
     this.media = vscode.Uri.joinPath(extensionUri, 'media');
+    if (rehearsals) {
+      this.disposables.push(
+        // The last rehearsal's section comes and goes with it.
+        rehearsals.onDidChange((uri) => {
+          if (this.panel && this.uri && uri === this.uri.toString()) void this.refresh();
+        }),
+      );
+    }
     this.disposables.push(
       this.updated,
       server.onDidChangePlan((params) => {
@@ -193,7 +204,11 @@ export class PlanPreview implements vscode.Disposable {
     const result = await this.server.render(uri);
     if (uri !== this.uri || !this.panel) return;
     if (!result) return; // Keep what is shown; the reason is in the output channel.
-    this.body = renderPlanHtml(result);
+    // The last rehearsal, while the text is the one rehearsed: its section after the plan (the
+    // headings' Markdown lines stay where they are). Same renderer, same sanitizing (no raw HTML).
+    const rehearsal = this.rehearsals?.record(uri);
+    const markdown = rehearsal ? `${result.markdown.replace(/\n*$/, '')}\n\n${renderRehearsal(rehearsal.report)}` : result.markdown;
+    this.body = renderPlanHtml({ markdown, headings: result.headings });
     this.version = result.version;
     this.headings = result.headings;
     this.seq++;

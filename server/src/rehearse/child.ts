@@ -31,7 +31,7 @@ import type { LintConfig } from '../service/types';
 import { nodeSqlFiles } from '../sqlFiles';
 import type { RehearseChildMessage, RehearseChildPhase, RehearseChildRequest } from './childProtocol';
 import type { Engine } from './engine';
-import { describeUrl, openPostgres } from './pgEngine';
+import { describeUrl, dropStaleRehearsalSchemas, openPostgres } from './pgEngine';
 import { openPglite } from './pgliteEngine';
 import { foreignSchemaUses, rehearse, RehearsalRefused } from './runner';
 
@@ -120,6 +120,11 @@ export async function run(req: RehearseChildRequest, onProgress: (msg: RehearseC
     throw new Refused(req.database !== undefined && !msg.includes(describeUrl(req.database)) ? `cannot rehearse on ${describeUrl(req.database)}: ${msg}` : msg);
   }
   try {
+    if (req.database !== undefined) {
+      // As `migplan rehearse --database`: the scratch schemas of rehearsals whose process was killed outright.
+      const dropped = await dropStaleRehearsalSchemas(req.database, 0).catch(() => []);
+      if (dropped.length > 0) onProgress({ type: 'progress', step: `dropped ${dropped.length} scratch schema${dropped.length === 1 ? '' : 's'} left by an interrupted rehearsal` });
+    }
     const result = await rehearse(plan, opened, {
       ...(files ? { files } : {}),
       ...(req.rows !== undefined ? { rows: req.rows } : {}),
