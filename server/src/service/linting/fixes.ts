@@ -174,8 +174,8 @@ export function scalarRanges(plan: PlanDocument): ScalarRanges {
   return r;
 }
 
-/** The range of `list` (sorted, not overlapping) that holds `offset`. */
-export function rangeHolding(list: readonly Span[], offset: number): Span | undefined {
+/** The last range of `list` (sorted by start) that starts at or before `offset`. */
+function lastStartingBy(list: readonly Span[], offset: number): Span | undefined {
   let lo = 0;
   let hi = list.length - 1;
   let found = -1;
@@ -186,7 +186,13 @@ export function rangeHolding(list: readonly Span[], offset: number): Span | unde
       lo = mid + 1;
     } else hi = mid - 1;
   }
-  return found >= 0 && offset < list[found][1] ? list[found] : undefined;
+  return found >= 0 ? list[found] : undefined;
+}
+
+/** The range of `list` (sorted, not overlapping) that holds `offset`. */
+export function rangeHolding(list: readonly Span[], offset: number): Span | undefined {
+  const r = lastStartingBy(list, offset);
+  return r && offset < r[1] ? r : undefined;
 }
 
 /** Whether a line is a comment of the YAML: it starts with `#`, and is not a line of a scalar's text. */
@@ -543,20 +549,8 @@ function holderColumn(before: string): number | undefined {
 
 /** The multi-line scalar that a line holds part of (the last one, when several touch it). */
 function multiLineOn(plan: PlanDocument, l: number): Span | undefined {
-  const lines = plan.yamlLines;
-  const end = lines.lineEnd(l);
-  const list = scalarRanges(plan).multiLine;
-  let lo = 0;
-  let hi = list.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid][0] <= end) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found >= 0 && list[found][1] >= lines.lineStart(l) ? list[found] : undefined;
+  const r = lastStartingBy(scalarRanges(plan).multiLine, plan.yamlLines.lineEnd(l));
+  return r && r[1] >= plan.yamlLines.lineStart(l) ? r : undefined;
 }
 
 /** Whether edits leave the YAML as sound as it was and every value as it was (only comments change). */
