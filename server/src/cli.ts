@@ -22,10 +22,10 @@ const VERSION = typeof MIGPLAN_VERSION === 'string' ? MIGPLAN_VERSION : '0.0.0-d
 
 const USAGE = `Usage:
   migplan lint [--format text|json|sarif] [--config FILE] [--fix] [--verbose] PATH...
-  migplan --help | --version
   migplan render FILE [-o OUT] [--rehearsal REPORT.json]
   migplan rehearse [--database URL] [--rows N] [--format text|json|sarif] [--report OUT.json] FILE
   migplan init [FILE]
+  migplan --help | --version
 
 lint    checks plans (files, or folders searched for *.migplan.yaml / *.migplan.yml).
         Exit 0 when no error is found, 1 when one is, 2 on a usage or I/O problem.
@@ -45,6 +45,7 @@ rehearse runs a plan with SQL (context.dialect: postgresql) phase by phase on a 
         --rows     rows to rehearse with (default: rehearsal.rows, else 10000)
         --report   also write the JSON result (with the figures) to OUT.json
 init    writes a new plan from the template (default migration.migplan.yaml); never overwrites
+--help  (-h) prints this text; --version (-v) prints migplan's version
 `;
 
 /** A problem that ends the command with exit 2 and a one-line message. */

@@ -53,6 +53,10 @@ suite('Preview', () => {
     });
     assert.ok(after.version > before.version, `version ${after.version} after ${before.version}`);
     assert.doesNotMatch(after.html, /<b>name<\/b>/, 'plan text is escaped');
+    // The fixture is the repository's file: leave it as it was, whatever saves later.
+    await vscode.window.showTextDocument(editor.document);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    assert.ok(!editor.document.isDirty && editor.document.getText().includes('title: Split users.name into first_name and last_name'));
   });
 
   test('follows the active plan editor', async () => {
