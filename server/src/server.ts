@@ -47,6 +47,7 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
         foldingRangeProvider: true,
         definitionProvider: true,
         referencesProvider: true,
+        renameProvider: { prepareProvider: true },
       },
       serverInfo: { name: 'migplan-language-server' },
     };

@@ -1,11 +1,11 @@
 /**
  * What the editor asks about a place in a plan: completion, hover, the
- * outline, folding, definition and references. Each reads the document's
+ * outline, folding, definition, references and rename. Each reads the document's
  * one analysis and answers in the client's positions.
  */
 import { pathToFileURL } from 'node:url';
-import { CompletionItemKind, FoldingRangeKind, InsertTextFormat, SymbolKind, type CompletionItem, type DocumentSymbol } from 'vscode-languageserver/node';
-import { complete, definition, documentSymbols, foldingRanges, hover, references } from '../service/features';
+import { CompletionItemKind, ErrorCodes, FoldingRangeKind, InsertTextFormat, ResponseError, SymbolKind, type CompletionItem, type DocumentSymbol, type PrepareRenameResult, type WorkspaceEdit } from 'vscode-languageserver/node';
+import { complete, definition, documentSymbols, foldingRanges, hover, prepareRename, references, rename } from '../service/features';
 import type { ServiceSymbol } from '../service/features/types';
 import { sqlDefinition } from '../service/features/sql';
 import type { Analysis, Session } from './session';
@@ -96,6 +96,31 @@ export function registerLanguageFeatures(session: Session): void {
       if (!found) return [];
       const { doc, a } = found;
       return references(a.plan, session.offsetOf(a, params.position), params.context.includeDeclaration).map((span) => ({ uri: doc.uri, range: session.spanRange(a, span) }));
+    }),
+  );
+
+  // Rename a phase id (from the id or from point_of_no_return). A refusal is an error response: the editor shows its message.
+  connection.onPrepareRename((params) =>
+    session.guard<PrepareRenameResult | ResponseError<void> | null>('prepare rename', null, () => {
+      const found = session.analysed(params.textDocument.uri);
+      if (!found) return null;
+      const { a } = found;
+      const r = prepareRename(a.plan, session.offsetOf(a, params.position));
+      if (!r) return null;
+      if ('error' in r) return new ResponseError(ErrorCodes.InvalidRequest, r.error);
+      return { range: session.spanRange(a, r.span), placeholder: r.placeholder };
+    }),
+  );
+
+  connection.onRenameRequest((params) =>
+    session.guard<WorkspaceEdit | ResponseError<void> | null>('rename', null, () => {
+      const found = session.analysed(params.textDocument.uri);
+      if (!found) return null;
+      const { doc, a } = found;
+      const r = rename(a.plan, session.offsetOf(a, params.position), params.newName);
+      if (!r) return new ResponseError(ErrorCodes.InvalidRequest, 'Only a phase id (a phase\'s id, or the value of point_of_no_return) can be renamed.');
+      if ('error' in r) return new ResponseError(ErrorCodes.InvalidRequest, r.error);
+      return session.workspaceEdit(doc, r.map((e) => ({ range: session.spanRange(a, e.span), newText: e.newText })));
     }),
   );
 }

@@ -15,13 +15,13 @@ interface IdSite {
 }
 
 /** The value of `point_of_no_return` when it is a non-empty string. */
-function ponrNode(plan: PlanDocument): PNode | undefined {
+export function ponrNode(plan: PlanDocument): PNode | undefined {
   const n = plan.root?.get('point_of_no_return');
   return n?.text() !== undefined && n.node === n.src ? n : undefined;
 }
 
 /** The id value nodes of the phases, written in place (not through aliases). */
-function idNodes(plan: PlanDocument): Array<{ id: string; node: PNode }> {
+export function idNodes(plan: PlanDocument): Array<{ id: string; node: PNode }> {
   const out: Array<{ id: string; node: PNode }> = [];
   for (const p of plan.phases) {
     if (p.id === undefined || p.node.node !== p.node.src) continue;
