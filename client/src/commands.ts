@@ -66,8 +66,31 @@ export async function exportMarkdown(server: PlanServer, uri: vscode.Uri | undef
   return written;
 }
 
-/** Opens an untitled plan with the template `migplan init` writes. */
+/**
+ * The untitled document New Plan opens: `untitled:migration.migplan.yaml`,
+ * or `migration-2.migplan.yaml`... when an open document or a file at the
+ * top of the first workspace folder has that name (saving proposes the name
+ * there).
+ */
+export async function freePlanUri(): Promise<vscode.Uri> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const openNames = new Set(vscode.workspace.textDocuments.filter((d) => !d.isClosed && d.uri.scheme === 'untitled').map((d) => d.uri.path.slice(d.uri.path.lastIndexOf('/') + 1)));
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? 'migration.migplan.yaml' : `migration-${n}.migplan.yaml`;
+    if (openNames.has(name)) continue;
+    if (folder && (await exists(vscode.Uri.joinPath(folder, name)))) continue;
+    return vscode.Uri.from({ scheme: 'untitled', path: name });
+  }
+}
+
+/** Opens an untitled plan (`migration.migplan.yaml`, or a free name like it) with the template `migplan init` writes. */
 export async function newPlan(): Promise<vscode.TextEditor> {
-  const document = await vscode.workspace.openTextDocument({ language: 'migplan', content: PLAN_TEMPLATE });
-  return vscode.window.showTextDocument(document);
+  const uri = await freePlanUri();
+  let document = await vscode.workspace.openTextDocument(uri);
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(uri, new vscode.Position(0, 0), PLAN_TEMPLATE);
+  await vscode.workspace.applyEdit(edit);
+  // The name makes it a plan, unless a files.associations setting says otherwise.
+  if (document.languageId !== 'migplan') document = await vscode.languages.setTextDocumentLanguage(document, 'migplan');
+  return vscode.window.showTextDocument(document, { selection: new vscode.Range(0, 0, 0, 0) });
 }

@@ -6,19 +6,21 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { complete, completeUnsafe } from '../../server/src/service/features/completion';
+import * as path from 'node:path';
+import { complete, completeUnsafe, TRIGGER_SUGGEST, type PlanCompletion } from '../../server/src/service/features/completion';
 import { escapeSnippet, templateToSnippet } from '../../server/src/service/features/snippets';
 import type { ServiceCompletion } from '../../server/src/service/features/types';
 import { lint } from '../../server/src/service/linting/lint';
 import { PHASE_KINDS } from '../../server/src/service/parsing/plan';
 import { PLAN_SCHEMA, type JsonSchema } from '../../server/src/service/parsing/schemaValidator';
+import { EXAMPLES, read } from '../helpers';
 import { applyCompletion, cursor, DRAFT_TEXT, EXAMPLE_TEXT, expandSnippet, insertAt, labels, parse, tabstops } from './helpers';
 
-function completeAt(text: string, offset: number): ServiceCompletion[] {
+function completeAt(text: string, offset: number): PlanCompletion[] {
   return completeUnsafe(parse(text), offset);
 }
 
-function completeMarked(marked: string): ServiceCompletion[] {
+function completeMarked(marked: string): PlanCompletion[] {
   const { text, offset } = cursor(marked);
   return completeAt(text, offset);
 }
@@ -425,5 +427,134 @@ describe('completion options', () => {
     assert.ok(all.some((c) => c.kind === 'snippet'));
     assert.ok(!noSnippets.some((c) => c.kind === 'snippet'));
     assert.deepEqual(noSnippets, all.filter((c) => c.kind !== 'snippet'));
+  });
+});
+
+describe('completion: in their place', () => {
+  const SQL_TEXT = read(path.join(EXAMPLES, 'split-user-name-postgres.migplan.yaml'));
+
+  /** Accepts a completion as VS Code does; the cursor goes where the snippet's `$0` is (else after the insertion). */
+  function accept(text: string, offset: number, c: ServiceCompletion): { text: string; offset: number } {
+    const mark = '\u0001';
+    const marked = c.snippet && c.insertText.includes('$0') ? { ...c, insertText: c.insertText.replace('$0', mark) } : { ...c, insertText: c.insertText + mark };
+    return cursor(applyCompletion(text, offset, marked).replace(mark, '|').replace(/\|(?=[^|]*\|)/g, '|'));
+  }
+
+  const snippetLabels = (list: readonly ServiceCompletion[]): string[] => labels(list, 'snippet');
+
+  it('re-opens the suggestions after the keys that start a list of maps (phases, checks, triggers, consumers, changes, data_volume), and only after those', () => {
+    const top = completeMarked('migplan: 1\ntitle: t\n|\n');
+    const withCommand = (list: PlanCompletion[]): string[] => list.filter((c) => c.command !== undefined).map((c) => c.label);
+    assert.deepEqual(withCommand(top), ['consumers', 'phases']);
+    for (const c of top.filter((x) => x.command)) assert.deepEqual(c.command, { command: 'editor.action.triggerSuggest', title: 'Suggest' });
+    assert.deepEqual(TRIGGER_SUGGEST, { command: 'editor.action.triggerSuggest', title: 'Suggest' });
+    assert.deepEqual(withCommand(completeMarked('phases:\n  - id: a\n    kind: backfill\n    |\n')), ['checks', 'triggers']);
+    assert.deepEqual(withCommand(completeMarked('context:\n  engine: x\n  |\n')), ['changes', 'data_volume']);
+    // A key renamed in place (a colon follows) inserts the key only: nothing to suggest after it.
+    assert.deepEqual(withCommand(completeMarked('migplan: 1\nphas|:\n')), []);
+    // Values and snippets never carry it.
+    assert.deepEqual(withCommand(completeMarked('phases:\n  - id: a\n    kind: |\n')), []);
+  });
+
+  for (const [name, marked, key, expected] of [
+    ['phases', 'migplan: 1\ntitle: t\n|\n', 'phases', PHASE_KINDS.map((k) => `phase: ${k}`)],
+    ['consumers', 'migplan: 1\ntitle: t\ncontext:\n  changes:\n    - kind: drop-column\n      table: orders\n|\n', 'consumers', ['consumer']],
+    ['checks', 'phases:\n  - id: a\n    kind: backfill\n    |\n', 'checks', ['check: rows left']],
+    ['triggers', 'phases:\n  - id: a\n    kind: cutover\n    |\n', 'triggers', ['trigger: read_error_rate > 0.1% for 5m']],
+    ['phases (no list indentation)', 'migplan: 1\ntitle: t\nowner: o\nconsumers:\n- name: a\n  kind: job\n|\n', 'phases', PHASE_KINDS.map((k) => `phase: ${k}`)],
+  ] as const) {
+    it(`accepting \`${name}\` leaves the cursor at \`- \`, where the whole ${key === 'phases' ? 'phases' : key.slice(0, -1)} is offered first`, () => {
+      const { text, offset } = cursor(marked);
+      const keyItem = completeAt(text, offset).find((c) => c.label === key)!;
+      assert.deepEqual(keyItem.command, TRIGGER_SUGGEST);
+      const after = accept(text, offset, keyItem);
+      assert.match(after.text.slice(0, after.offset), /\n *- $/);
+      const list = completeAt(after.text, after.offset);
+      assert.deepEqual(snippetLabels(list), [...expected]);
+      const first = [...list].sort((a, b) => a.sortText!.localeCompare(b.sortText!))[0];
+      assert.equal(first.kind, 'snippet', 'the whole item comes first');
+      // The item's own keys follow (a phase's id, kind...; a check's name, expect...).
+      assert.ok(labels(list, 'property').length > 0);
+      // Accepted, the whole item is YAML the schema accepts where it is.
+      const done = applyCompletion(after.text, after.offset, list.find((c) => c.kind === 'snippet')!);
+      assert.deepEqual(problems(done).filter((p) => !/The plan has no /.test(p)), [], done);
+    });
+  }
+
+  it('offers the SQL check beside the recommended one in a plan with a SQL dialect, and pastes it as a valid check', () => {
+    const { text, offset } = insertAt(SQL_TEXT, '    checks:\n', '      - |\n');
+    const list = completeAt(text, offset);
+    assert.deepEqual(snippetLabels(list), ['check: divergent rows', 'check: SQL query']);
+    const sqlCheck = list.find((c) => c.label === 'check: SQL query')!;
+    assert.equal(sqlCheck.insertText, 'name: "${1:TODO: what must hold}"\n  query: SELECT count(*) AS ${2:violating_rows} FROM ${3:TODO_table} WHERE ${4:TODO_condition}\n  expect: ${2} = 0');
+    const result = applyCompletion(text, offset, sqlCheck);
+    assert.deepEqual(problems(result), []);
+    assert.equal(lint(result).plan.phases[0].node.get('checks')?.items().length, 2);
+    // Without a dialect: the recommended check only.
+    assert.deepEqual(snippetLabels(completeMarked('phases:\n  - id: a\n    kind: backfill\n    checks:\n      - |\n')), ['check: rows left']);
+  });
+
+  it('offers exactly one whole plan in an empty file (blank, whitespace or comments only), also as its first word is typed', () => {
+    for (const marked of ['|', '|\n', '\n\n|', '   |', '# my plan\n|', '# my plan\n\n|\n# more\n', '|\n# below\n', 'pl|', '# a plan\nmigp|', '  mi|\n']) {
+      const { text, offset } = cursor(marked);
+      const list = completeAt(text, offset);
+      assert.deepEqual(snippetLabels(list), ['plan'], JSON.stringify(marked));
+      const plan = list.find((c) => c.label === 'plan')!;
+      // It starts at the line's start, replacing the word typed.
+      const result = applyCompletion(text, offset, plan);
+      assert.match(result, /^(?:[ \t]*(?:#[^\n]*)?\n)*migplan: 1\n/, JSON.stringify(marked));
+      assert.deepEqual(problems(result), [], JSON.stringify(marked));
+    }
+  });
+
+  it('offers no whole plan in a plan that has anything in it, nor in a comment', () => {
+    for (const marked of ['migplan: 1\n|', 'migplan: 1\n\n|\n', '|\nmigplan: 1\n', 'title: t\npl|', '# a comment |\n', 'x: |\n']) {
+      assert.deepEqual(snippetLabels(completeMarked(marked)), [], JSON.stringify(marked));
+    }
+  });
+
+  it('offers no phase, check, trigger or consumer snippet at the top level of a plan', () => {
+    for (const marked of ['migplan: 1\ntitle: t\n|\n', 'migplan: 1\nti|\n', 'migplan: 1\nphases:\n  - id: a\n|\n', 'migplan: 1\nphases:\n  - id: a\n    kind: cutover\n    checks:\n      - name: x\n|']) {
+      assert.deepEqual(snippetLabels(completeMarked(marked)), [], JSON.stringify(marked));
+    }
+    const { text, offset } = insertAt(EXAMPLE_TEXT, 'point_of_no_return: cleanup\n', '|');
+    assert.deepEqual(snippetLabels(completeAt(text, offset)), []);
+  });
+
+  it('offers each snippet only in its list, on a new line at any indentation of the examples', () => {
+    // What the list is, read independently: the nearest line above that is less indented than the item's dash,
+    // or, for a `- `, a `key:` line at its column (a list need not be indented under its key).
+    const opener = (lines: string[], at: number, col: number, dash: boolean): string | undefined => {
+      for (let i = at - 1; i >= 0; i--) {
+        const l = lines[i];
+        if (l.trim() === '' || l.trimStart().startsWith('#')) continue;
+        const indent = l.length - l.trimStart().length;
+        if (indent < col || (dash && indent === col && !l.trimStart().startsWith('- '))) return /^\s*(?:- )?([a-z_]+):\s*$/.exec(l)?.[1];
+      }
+      return undefined;
+    };
+    const expectedFor = (key: string | undefined): RegExp | undefined =>
+      key === 'phases' ? /^phase: / : key === 'checks' ? /^check: / : key === 'triggers' ? /^trigger: / : key === 'consumers' ? /^consumer$/ : undefined;
+    let offered = 0;
+    for (const source of [EXAMPLE_TEXT, DRAFT_TEXT, SQL_TEXT]) {
+      const lines = source.split('\n');
+      for (let at = 1; at < lines.length; at++) {
+        for (const col of [0, 2, 4, 6, 8]) {
+          for (const dash of ['', '- ']) {
+            const text = [...lines.slice(0, at), ' '.repeat(col) + dash, ...lines.slice(at)].join('\n');
+            const offset = lines.slice(0, at).join('\n').length + 1 + col + dash.length;
+            const got = snippetLabels(completeAt(text, offset));
+            const where = `line ${at + 1} col ${col} ${JSON.stringify(dash)}`;
+            assert.ok(!got.includes('plan'), `${where}: a whole plan`);
+            if (got.length === 0) continue;
+            offered++;
+            const want = expectedFor(opener(lines, at, col, dash !== ''));
+            assert.ok(want, `${where}: ${got.join(', ')} outside a list of phases, checks, triggers or consumers`);
+            assert.ok(got.every((l) => want.test(l)), `${where}: ${got.join(', ')}`);
+          }
+        }
+      }
+    }
+    assert.ok(offered > 20, `${offered} places offered snippets`);
   });
 });

@@ -45,6 +45,7 @@ export function registerLanguageFeatures(session: Session): void {
         if (c.detail) item.detail = c.detail;
         if (c.documentation) item.documentation = { kind: 'markdown', value: c.documentation };
         if (c.sortText) item.sortText = c.sortText;
+        if (c.command) item.command = c.command;
         return item;
       });
     }),

@@ -19,6 +19,7 @@ import type { Span } from '../types';
 import { PATTERNS } from '../parsing/values';
 import { ITEM, isPhaseKind, kindSpecificKeys, phaseKeysFor, propertySchema, schemaAt, SQL_KEYS, type SchemaSegment } from './shared';
 import {
+  checkQuerySnippet,
   checkSnippet,
   choice,
   consumerSnippet,
@@ -32,6 +33,24 @@ import {
   type SnippetCompletion,
 } from './snippets';
 import type { ServiceCompletion } from './types';
+
+/** An LSP command a completion runs once inserted. */
+export interface CompletionCommand {
+  command: string;
+  title: string;
+}
+
+/** A completion, with the command the editor runs after inserting it (LSP `CompletionItem.command`). */
+export interface PlanCompletion extends ServiceCompletion {
+  command?: CompletionCommand;
+}
+
+/**
+ * Opens the suggestions again: run after a completion that leaves the cursor
+ * on a new list item (`phases:` inserts `phases:\n  - `), where the whole
+ * items and the item's keys are offered, so they show without Ctrl+Space.
+ */
+export const TRIGGER_SUGGEST: CompletionCommand = { command: 'editor.action.triggerSuggest', title: 'Suggest' };
 
 // ------------------------------------------------------------------ lines
 
@@ -396,7 +415,7 @@ export interface CompleteOptions {
   files?: SqlFiles;
 }
 
-export function complete(plan: PlanDocument, offset: number, options: CompleteOptions = {}): ServiceCompletion[] {
+export function complete(plan: PlanDocument, offset: number, options: CompleteOptions = {}): PlanCompletion[] {
   try {
     // Inside SQL: the tables and columns that exist there.
     const sql = sqlCompletions(plan, offset, options.files);
@@ -409,15 +428,17 @@ export function complete(plan: PlanDocument, offset: number, options: CompleteOp
 }
 
 /** Completions at `offset`, throwing on internal errors (for tests). */
-export function completeUnsafe(plan: PlanDocument, offset: number): ServiceCompletion[] {
+export function completeUnsafe(plan: PlanDocument, offset: number): PlanCompletion[] {
   const lines = new Lines(plan);
-  const out: ServiceCompletion[] = [];
+  const out: PlanCompletion[] = [];
   // Within the text, and not inside a CRLF line break.
   const clamped = Math.max(0, Math.min(offset, plan.text.length));
   const at = Math.min(clamped, plan.lines.lineEnd(plan.lines.lineOf(clamped)));
-  if (isEmptyDocument(plan) && plan.lines.column(at) === 0) {
+  // A whole plan: only where nothing else is written yet (the word being typed aside).
+  const whole = wholePlanSpan(plan, at);
+  if (whole) {
     const s = planSnippet();
-    out.push({ label: s.label, kind: 'snippet', insertText: s.body, snippet: true, replace: [at, at], detail: s.detail, documentation: s.documentation, sortText: '0' });
+    out.push({ label: s.label, kind: 'snippet', insertText: s.body, snippet: true, replace: whole, detail: s.detail, documentation: s.documentation, sortText: '0' });
   }
   const pos = positionAt(plan, lines, at);
   if (!pos) return out;
@@ -425,16 +446,33 @@ export function completeUnsafe(plan: PlanDocument, offset: number): ServiceCompl
   return [...out, ...keyCompletions(plan, lines, pos)];
 }
 
-function isEmptyDocument(plan: PlanDocument): boolean {
-  if (plan.root) return false;
-  return plan.text.split(/\r\n|\r|\n/).every((l) => l.trim() === '' || l.trimStart().startsWith('#'));
+/**
+ * Where the whole-plan snippet goes, when the plan is empty: every line blank
+ * or a comment, but for the cursor's, which holds at most the word being
+ * typed (`pl`, `migplan`) at its start and the cursor after it. The span
+ * is that word (and the whitespace before it), so the plan starts at column 0.
+ */
+function wholePlanSpan(plan: PlanDocument, at: number): Span | undefined {
+  const line = plan.lines.lineOf(at);
+  const start = plan.lines.lineStart(line);
+  const end = plan.lines.lineEnd(line);
+  const before = plan.text.slice(start, at);
+  const after = plan.text.slice(at, end);
+  const typed = /^[ \t]*[A-Za-z0-9_-]*$/.test(before) && after.trim() === '';
+  if (!typed) return undefined;
+  for (let l = 0; l < plan.lines.lineCount; l++) {
+    if (l === line) continue;
+    const text = plan.lines.lineText(l).trim();
+    if (text !== '' && !text.startsWith('#')) return undefined;
+  }
+  return [start, at];
 }
 
 function sortKey(i: number): string {
   return String(i).padStart(4, '0');
 }
 
-function keyCompletions(plan: PlanDocument, lines: Lines, pos: Extract<Position, { kind: 'key' }>): ServiceCompletion[] {
+function keyCompletions(plan: PlanDocument, lines: Lines, pos: Extract<Position, { kind: 'key' }>): PlanCompletion[] {
   const { ctx } = pos;
   const schema = schemaAt(ctx.path);
   if (!schema) return [];
@@ -454,12 +492,12 @@ function keyCompletions(plan: PlanDocument, lines: Lines, pos: Extract<Position,
   const kind = inPhase ? phaseKindOf(lines, ctx) : undefined;
   const sql = hasSqlDialect(plan);
   const keys = (inPhase ? phaseKeysFor(kind, sql) : Object.keys(schema.properties)).filter((k) => sql || !SQL_KEYS.has(k));
-  const out: ServiceCompletion[] = [];
+  const out: PlanCompletion[] = [];
   keys.forEach((key, i) => {
     if (ctx.siblings.has(key)) return;
     const prop = propertySchema(schema, key);
     if (!prop) return;
-    const c: ServiceCompletion = {
+    const c: PlanCompletion = {
       label: key,
       kind: 'property',
       ...keyInsert(plan, key, prop, pos, style.indent, style.seqIndent),
@@ -498,7 +536,8 @@ function itemSnippets(plan: PlanDocument, lines: Lines, ctx: MapContext, site: I
   if (path.length === 3 && path[0] === 'phases' && (last === 'checks' || last === 'triggers')) {
     const k = phaseKindOf(lines, ctx);
     const kind = isPhaseKind(k) ? (k as PhaseKind) : undefined;
-    return [last === 'checks' ? checkSnippet(plan, kind, site) : triggerSnippet(plan, kind, site)];
+    if (last === 'triggers') return [triggerSnippet(plan, kind, site)];
+    return hasSqlDialect(plan) ? [checkSnippet(plan, kind, site), checkQuerySnippet(plan, site)] : [checkSnippet(plan, kind, site)];
   }
   return [];
 }
@@ -533,7 +572,7 @@ function keyInsert(
   pos: Extract<Position, { kind: 'key' }>,
   indent: number,
   seqIndent: boolean,
-): { insertText: string; snippet: boolean } {
+): { insertText: string; snippet: boolean; command?: CompletionCommand } {
   if (pos.keyOnly) return { insertText: key, snippet: false };
   const col = pos.ctx.column;
   const rel = (c: number): string => ' '.repeat(Math.max(0, c - pos.baseIndent));
@@ -541,7 +580,9 @@ function keyInsert(
   if (prop.type === 'array') {
     const example = exampleTexts(prop)[0];
     if (example !== undefined) return { insertText: `${k}: \${1:${escapeSnippet(example)}}`, snippet: true };
-    return { insertText: `${k}:\n${rel(col + (seqIndent ? indent : 0))}- $0`, snippet: true };
+    const insertText = `${k}:\n${rel(col + (seqIndent ? indent : 0))}- $0`;
+    // A list of maps: at its new item's `- `, whole items (phases, checks, triggers, consumers) and the item's keys are offered.
+    return prop.items?.type === 'object' ? { insertText, snippet: true, command: TRIGGER_SUGGEST } : { insertText, snippet: true };
   }
   if (prop.type === 'object') return { insertText: `${k}:\n${rel(col + indent)}$0`, snippet: true };
   const values = enumValues(plan, pos.ctx.path, key, prop);

@@ -187,6 +187,26 @@ export function checkSnippet(plan: PlanDocument, kind: PhaseKind | undefined, si
   };
 }
 
+/**
+ * An integrity check with its SQL (plans with `context.dialect: postgresql`):
+ * a query returning one row, and the condition on its columns. Its defaults
+ * are placeholders the rules report until the SQL is written.
+ */
+export function checkQuerySnippet(plan: PlanDocument, site: ItemSite): SnippetCompletion {
+  const value: YValue = {
+    name: 'TODO: what must hold',
+    query: 'SELECT count(*) AS TODO_violating_rows FROM TODO_table WHERE TODO_condition',
+    expect: 'TODO_violating_rows = 0',
+  };
+  const text = itemText(value, site, styleOf(plan));
+  return {
+    label: 'check: SQL query',
+    detail: 'Integrity check with a SQL query, for plans with `context.dialect: postgresql`',
+    documentation: 'An integrity check whose `query` returns one row, and what its columns must be (`expect`). The query reads the schema as it is at this phase.',
+    body: templateToSnippet(text, new Map([['violating_rows', 'violating_rows']])),
+  };
+}
+
 /** The recommended rollback trigger of a phase kind. */
 export function triggerSnippet(plan: PlanDocument, kind: PhaseKind | undefined, site: ItemSite): SnippetCompletion {
   const t = recommendedTrigger(kind);
