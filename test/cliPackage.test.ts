@@ -19,10 +19,15 @@ import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } fr
 import { EXAMPLES, ROOT, read } from './helpers';
 
 const WIN = process.platform === 'win32';
-const pkg = JSON.parse(read(path.join(ROOT, 'package.json'))) as { version: string; files: string[]; dependencies?: Record<string, string>; bin: Record<string, string> };
+const pkg = JSON.parse(read(path.join(ROOT, 'package.json'))) as { version: string; dependencies?: Record<string, string>; bin: Record<string, string> };
+/** The files .npmignore lets into the tarball (its `!` lines naming files). */
+const PACKED = read(path.join(ROOT, '.npmignore'))
+  .split('\n')
+  .filter((l) => l.startsWith('!') && !l.endsWith('/'))
+  .map((l) => l.slice(1));
 
 /** What the tarball holds: the commands, their bundles and the files beside them; npm adds the rest. */
-const EXPECTED_FILES = [...pkg.files, 'package.json', 'README.md', 'LICENSE'].sort();
+const EXPECTED_FILES = [...PACKED, 'package.json', 'README.md', 'LICENSE'].sort();
 
 /** The environment of npm and of the installed commands: nothing of the clone's npm run, no NODE_PATH. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -53,7 +58,7 @@ describe('the npm package (npm pack, then npm install -g from the tarball, offli
   let cmdEnv: NodeJS.ProcessEnv = {};
 
   before(() => {
-    const missing = pkg.files.filter((f) => f.startsWith('dist/') && !fs.existsSync(path.join(ROOT, f)));
+    const missing = PACKED.filter((f) => f.startsWith('dist/') && !fs.existsSync(path.join(ROOT, f)));
     if (missing.length > 0) {
       throw new Error(`dist/ is not built (missing ${missing.join(', ')}): run \`npm run build\` first (\`npm test\` runs \`npm run package\`, which builds it)`);
     }
