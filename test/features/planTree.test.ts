@@ -25,12 +25,15 @@ describe('plan tree: the example', () => {
   it('has the phases in order, then the checklist', () => {
     assert.deepEqual(nodes.map((n) => n.label), ['dual-write', 'backfill', 'cutover', 'verification', 'cleanup', 'Quality checklist']);
     assert.deepEqual(nodes.slice(0, 5).map((n) => [n.kind, n.phaseKind, n.description, n.problems]), [
-      ['phase', 'dual-write', 'dual-write', undefined],
-      ['phase', 'backfill', 'backfill', undefined],
-      ['phase', 'cutover', 'cutover', undefined],
-      ['phase', 'verification', 'verification', undefined],
-      ['phase', 'cleanup', 'cleanup', undefined],
+      // Each id names its kind: the label does not repeat it.
+      ['phase', 'dual-write', undefined, undefined],
+      ['phase', 'backfill', undefined, undefined],
+      ['phase', 'cutover', undefined, undefined],
+      ['phase', 'verification', undefined, undefined],
+      ['phase', 'cleanup', undefined, undefined],
     ]);
+    const renamed = treeOf(EXAMPLE_TEXT.replace('  - id: backfill\n', '  - id: fill-names\n').replace('point_of_no_return: backfill', 'point_of_no_return: fill-names')).nodes;
+    assert.deepEqual([renamed[1].label, renamed[1].description], ['fill-names', 'backfill']);
     assert.equal(at(nodes[1]), 'id');
   });
 

@@ -114,8 +114,9 @@ function phaseNode(plan: PlanDocument, item: PNode, index: number, starts: Start
   const kindText = scalarDisplay(item.get('kind'));
   const title = item.get('title')?.text();
   const kindLabel = kindText === undefined || kindText.trim() === '' ? 'no kind' : isPhaseKind(kindText) ? kindText : `${kindText} (unknown kind)`;
-  const description = [kindLabel, title !== undefined ? oneLine(title, 60) : undefined].filter((s) => s !== undefined).join(' · ');
-  const node: PlanTreeNodeSpans = { label: id ?? `#${index + 1}`, kind: 'phase', description, span: item.firstKeySpan ?? span };
+  // The kind after the id, unless the id says it already (`backfill` of kind backfill): the icon shows the kind too.
+  const description = [kindLabel === id ? undefined : kindLabel, title !== undefined ? oneLine(title, 60) : undefined].filter((s) => s !== undefined).join(' · ');
+  const node: PlanTreeNodeSpans = { label: id ?? `#${index + 1}`, kind: 'phase', ...(description ? { description } : {}), span: item.firstKeySpan ?? span };
   if (isPhaseKind(kindText)) node.phaseKind = kindText;
   const children: PlanTreeNodeSpans[] = SECTIONS.map((key) => sectionNode(plan, item, key, starts));
   const settings = settingsNode(plan, item, kindText, starts);
