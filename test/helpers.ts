@@ -81,3 +81,13 @@ export function untouchedLinesKept(before: string, after: string, touched: Set<n
   }
   return { ok: true };
 }
+
+/** Whether a process runs (one owned by another user counts: it exists). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}

@@ -18,6 +18,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { RehearseChildMessage, RehearseChildRequest } from '../../server/src/rehearse/childProtocol';
 import type { Progress } from '../../server/src/rehearse/runner';
+import { lastWords } from '../../server/src/rehearse/childOutput';
 import { progressMessage, summaryMessage, type RehearsalRecord } from './rehearsalState';
 import { isPlan } from './reveal';
 
@@ -57,16 +58,6 @@ function fileName(uri: vscode.Uri): string {
 
 function oneLine(s: string): string {
   return s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
-
-/** The last line of a crashed child's stderr that says something. */
-function lastWords(stderr: string): string {
-  const lines = stderr
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l && !/^at\s/.test(l) && !/^Node\.js v/.test(l) && !/^\^+$/.test(l));
-  const line = lines[lines.length - 1] ?? '';
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
 const SEVERITY: Record<string, vscode.DiagnosticSeverity> = {

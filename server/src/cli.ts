@@ -9,13 +9,12 @@ import { renderMarkdown } from './service/rendering/render';
 import { asRehearsalReport, renderRehearsal } from './service/rendering/rehearsal';
 import { loadSqlParser } from './service/sql/parser';
 import { nodeSqlFiles } from './sqlFiles';
-import type { Diagnostic, LintConfig } from './service/types';
+import type { LintConfig } from './service/types';
 import type { Engine } from './rehearse/engine';
 import { REHEARSE_RULES } from './rehearse/findings';
-import { describeUrl, dropStaleRehearsalSchemas, openPostgres } from './rehearse/pgEngine';
+import { dropStaleRehearsalSchemas, openPostgres } from './rehearse/pgEngine';
 import { openPglite } from './rehearse/pgliteEngine';
-import { foreignSchemaUses, rehearse, RehearsalRefused, type Progress, type RehearsalReport } from './rehearse/runner';
-import { hasSqlDialect } from './service/sql/sqlValues';
+import { findingDiagnostics, openFailure, rehearsalRefusal, rehearse, RehearsalRefused, type Progress, type RehearsalReport } from './rehearse/runner';
 
 declare const MIGPLAN_VERSION: string | undefined;
 const VERSION = typeof MIGPLAN_VERSION === 'string' ? MIGPLAN_VERSION : '0.0.0-dev';
@@ -711,23 +710,14 @@ async function rehearseCommand(args: string[], io: Io): Promise<number> {
   const files = nodeSqlFiles(planFile.fsPath.toString());
   const linted = lint(text, { config, files });
   const plan = linted.plan;
-  if (!plan.root || plan.broken) throw new UsageError(`${planFile.shown}: the plan cannot be read (${linted.diagnostics.find((d) => d.rule === 'yaml-syntax')?.message ?? 'YAML errors'}); run migplan lint`);
-  if (!hasSqlDialect(plan)) throw new UsageError(`${planFile.shown}: nothing to rehearse: the plan has no context.dialect: postgresql (and so no SQL)`);
-  if (url !== undefined) {
-    const foreign = foreignSchemaUses(plan, files);
-    if (foreign.length > 0) {
-      const at = plan.lines.rangeOf(foreign[0].span).start;
-      const what = foreign[0].name === 'search_path' ? 'sets search_path' : `names ${foreign[0].name}`;
-      throw new UsageError(`${planFile.shown}:${at.line + 1}:${at.character + 1}: the plan ${what}; on a server the rehearsal runs only inside its own scratch schema, so names must be unqualified`);
-    }
-  }
+  const refused = rehearsalRefusal(linted, planFile.shown, url !== undefined, files);
+  if (refused) throw new UsageError(refused.kind === 'unreadable' ? `${refused.message}; run migplan lint` : refused.message);
   const open = io.openEngine ?? defaultEngine;
   let engine: Engine;
   try {
     engine = await open(url);
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    throw new UsageError(url !== undefined && !msg.includes(describeUrl(url)) ? `cannot rehearse on ${describeUrl(url)}: ${msg}` : msg);
+    throw new UsageError(openFailure(url, err));
   }
   if (url !== undefined && !io.openEngine) {
     // Scratch schemas of rehearsals whose process was killed (their session, and its advisory lock, are gone).
@@ -748,7 +738,7 @@ async function rehearseCommand(args: string[], io: Io): Promise<number> {
     if (status) io.stderr(`\r${' '.repeat(status.length)}\r`);
     await engine.close();
   }
-  const diagnostics: Diagnostic[] = result.findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, ...(f.detail ? { detail: f.detail } : {}), range: plan.lines.rangeOf(f.span) }));
+  const diagnostics = findingDiagnostics(plan, result.findings);
   const results: FileResult[] = [{ path: planFile.shown, diagnostics }];
   const json = formatJson(results, { rehearsal: result.report });
   const reportPath = options.get('--report') as string | undefined;

@@ -7,6 +7,8 @@ import {
   StreamMessageWriter,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
+  type TextEdit,
+  type WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
 import { shutdownServer } from '../../scripts/bench/lspProcess';
 import { ROOT } from '../helpers';
@@ -86,4 +88,11 @@ export class TestClient {
   async close(): Promise<void> {
     await shutdownServer(this.connection, this.child, 2000);
   }
+}
+
+/** The text edits a workspace edit makes to one document, whether it gives them as `changes` or `documentChanges`. */
+export function editsOf(edit: WorkspaceEdit | null | undefined, target: string): TextEdit[] {
+  if (!edit) return [];
+  if (edit.changes) return edit.changes[target] ?? [];
+  return (edit.documentChanges ?? []).flatMap((c) => ('edits' in c && c.textDocument.uri === target ? (c.edits as TextEdit[]) : []));
 }

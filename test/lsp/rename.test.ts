@@ -2,21 +2,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ResponseError, type Range, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver-protocol';
+import { ResponseError, type Range, type WorkspaceEdit } from 'vscode-languageserver-protocol';
 import { EXAMPLES, read } from '../helpers';
-import { TestClient } from './lspClient';
+import { TestClient, editsOf } from './lspClient';
 
 const EXAMPLE = read(`${EXAMPLES}/split-user-name.migplan.yaml`);
 
 let seq = 0;
 function uri(): string {
   return `file:///tmp/lsp-rename-${process.pid}-${++seq}.migplan.yaml`;
-}
-
-function editsOf(edit: WorkspaceEdit | null, target: string): TextEdit[] {
-  if (!edit) return [];
-  if (edit.changes) return edit.changes[target] ?? [];
-  return (edit.documentChanges ?? []).flatMap((c) => ('edits' in c && c.textDocument.uri === target ? (c.edits as TextEdit[]) : []));
 }
 
 describe('rename over stdio', { timeout: 60_000 }, () => {

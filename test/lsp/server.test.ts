@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CodeAction, CompletionItem, CompletionList, Diagnostic, DocumentSymbol, Hover, Location, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import type { CodeAction, CompletionItem, CompletionList, Diagnostic, DocumentSymbol, Hover, Location, TextEdit } from 'vscode-languageserver-protocol';
 import { fixAll, lint } from '../../server/src/service/linting/lint';
 import { EXAMPLES, read } from '../helpers';
-import { TestClient } from './lspClient';
+import { TestClient, editsOf } from './lspClient';
 
 const EXAMPLE = read(`${EXAMPLES}/split-user-name.migplan.yaml`);
 const BROKEN = EXAMPLE.replace('    soak: 24h\n', '').replace('    sign_off: Dana Ortiz (data owner)\n', '').replace('when: corrupted_rows > 0', 'when: if replication looks bad');
@@ -13,12 +13,6 @@ const BROKEN = EXAMPLE.replace('    soak: 24h\n', '').replace('    sign_off: Dan
 let seq = 0;
 function uri(): string {
   return `file:///tmp/lsp-test-${process.pid}-${++seq}.migplan.yaml`;
-}
-
-function editsOf(edit: WorkspaceEdit | undefined, target: string): TextEdit[] {
-  if (!edit) return [];
-  if (edit.changes) return edit.changes[target] ?? [];
-  return (edit.documentChanges ?? []).flatMap((c) => ('edits' in c && c.textDocument.uri === target ? (c.edits as TextEdit[]) : []));
 }
 
 describe('language server over stdio', { timeout: 60_000 }, () => {

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { lint } from '../../server/src/service/linting/lint';
 import type { Diagnostic } from '../../server/src/service/types';
-import { EXAMPLES, ROOT, read } from '../helpers';
+import { EXAMPLES, ROOT, isAlive, read } from '../helpers';
 
 const DRAFT = path.join(EXAMPLES, 'draft-rename-orders-total.migplan.yaml');
 const SCRIPTS = path.join(ROOT, 'test', 'nvim');
@@ -137,15 +137,6 @@ function runNvim(script: string, plan: string): Promise<unknown> {
       resolve(JSON.parse(line.slice('MIGPLAN_RESULT '.length)) as unknown);
     });
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Neovim stops the server before quitting: its process must be gone. */

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EngineError } from '../../server/src/rehearse/engine';
 import { openPglite, type PgliteEngine } from '../../server/src/rehearse/pgliteEngine';
+import { isAlive } from '../helpers';
 
 let engine: PgliteEngine | undefined;
 /** A second engine, for close(). */
@@ -31,15 +32,6 @@ after(async () => {
 function db(): PgliteEngine {
   if (!engine) throw new Error('no engine: its start failed (see the before hook)');
   return engine;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
 }
 
 /** Asserts `p` rejects with an EngineError of SQLSTATE `code` positioned (1-based) at `at`'s first character in `text`. */

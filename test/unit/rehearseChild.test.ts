@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { type Cluster, startCluster } from '../../scripts/pgCluster';
 import type { RehearseChildMessage, RehearseChildRequest } from '../../server/src/rehearse/childProtocol';
-import { EXAMPLES, ROOT, read } from '../helpers';
+import { EXAMPLES, ROOT, isAlive, read } from '../helpers';
 
 const CHILD = path.join(ROOT, 'out', 'server', 'src', 'rehearse', 'child.js');
 const EXAMPLE_PATH = path.join(EXAMPLES, 'split-user-name-postgres.migplan.yaml');
@@ -32,15 +32,6 @@ function start(request: unknown): Run {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   child.send(request as object);
   return { child, messages, exited };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
 }
 
 /** Whether the process has exited (a zombie not yet reaped by its new parent counts as exited). */

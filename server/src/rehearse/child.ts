@@ -26,14 +26,13 @@ import { ConfigError, findConfigFile, loadConfigFile, mergeConfigs, todayFromEnv
 import { itemSpan } from '../service/features/shared';
 import { lint } from '../service/linting/lint';
 import { loadSqlParser, sqlParserState } from '../service/sql/parser';
-import { hasSqlDialect } from '../service/sql/sqlValues';
 import type { LintConfig } from '../service/types';
 import { nodeSqlFiles } from '../sqlFiles';
 import type { RehearseChildMessage, RehearseChildPhase, RehearseChildRequest } from './childProtocol';
 import type { Engine } from './engine';
-import { describeUrl, dropStaleRehearsalSchemas, openPostgres } from './pgEngine';
+import { dropStaleRehearsalSchemas, openPostgres } from './pgEngine';
 import { openPglite } from './pgliteEngine';
-import { foreignSchemaUses, rehearse, RehearsalRefused } from './runner';
+import { findingDiagnostics, openFailure, rehearsalRefusal, rehearse, RehearsalRefused } from './runner';
 
 /** Rows the request may ask for (as `migplan rehearse --rows`). */
 const MAX_ROWS = 100_000_000;
@@ -99,25 +98,14 @@ export async function run(req: RehearseChildRequest, onProgress: (msg: RehearseC
   const files = req.planPath !== undefined ? nodeSqlFiles(req.planPath) : undefined;
   const linted = lint(req.text, { config: configFor(req.planPath), ...(files ? { files } : {}) });
   const plan = linted.plan;
-  if (!plan.root || plan.broken) {
-    throw new Refused(`${shown}: the plan cannot be read (${linted.diagnostics.find((d) => d.rule === 'yaml-syntax')?.message ?? 'YAML errors'})`);
-  }
-  if (!hasSqlDialect(plan)) throw new Refused(`${shown}: nothing to rehearse: the plan has no context.dialect: postgresql (and so no SQL)`);
-  if (req.database !== undefined) {
-    const foreign = foreignSchemaUses(plan, files);
-    if (foreign.length > 0) {
-      const at = plan.lines.rangeOf(foreign[0].span).start;
-      const what = foreign[0].name === 'search_path' ? 'sets search_path' : `names ${foreign[0].name}`;
-      throw new Refused(`${shown}:${at.line + 1}:${at.character + 1}: the plan ${what}; on a server the rehearsal runs only inside its own scratch schema, so names must be unqualified`);
-    }
-  }
+  const refused = rehearsalRefusal(linted, shown, req.database !== undefined, files);
+  if (refused) throw new Refused(refused.message);
   let opened: Engine;
   try {
     opened = req.database === undefined ? await openPglite() : await openPostgres(req.database);
     engine = opened;
   } catch (err) {
-    const msg = messageOf(err);
-    throw new Refused(req.database !== undefined && !msg.includes(describeUrl(req.database)) ? `cannot rehearse on ${describeUrl(req.database)}: ${msg}` : msg);
+    throw new Refused(openFailure(req.database, err));
   }
   try {
     if (req.database !== undefined) {
@@ -130,7 +118,7 @@ export async function run(req: RehearseChildRequest, onProgress: (msg: RehearseC
       ...(req.rows !== undefined ? { rows: req.rows } : {}),
       onProgress: (p) => onProgress({ type: 'progress', ...p }),
     });
-    const diagnostics = result.findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, ...(f.detail ? { detail: f.detail } : {}), range: plan.lines.rangeOf(f.span) }));
+    const diagnostics = findingDiagnostics(plan, result.findings);
     const phases: RehearseChildPhase[] = plan.phases.map((p) => ({ id: p.id ?? `#${p.index + 1}`, range: plan.lines.rangeOf(itemSpan(plan, p.node)) }));
     return { type: 'result', diagnostics, report: result.report, phases };
   } finally {

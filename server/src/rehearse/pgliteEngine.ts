@@ -27,6 +27,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { codePointToUtf16, loadSqlParser, parseSql } from '../service/sql/parser';
 import { EngineError, type Engine, type QueryResult } from './engine';
+import { lastWords } from './childOutput';
 import type { WorkerError, WorkerMessage, WorkerRequest } from './pgliteWorker';
 
 export interface PgliteEngine extends Engine {
@@ -61,16 +62,6 @@ function oneLine(s: string): string {
 function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
   if (signal) return `killed by ${signal}`;
   return `exit code ${code ?? 'unknown'}`;
-}
-
-/** The last line of the child's stderr that says something (an uncaught error's message), for a message. */
-function lastWords(stderr: string): string {
-  const lines = stderr
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l && !/^at\s/.test(l) && !/^Node\.js v/.test(l) && !/^\^+$/.test(l));
-  const line = lines[lines.length - 1] ?? '';
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
 /** Uint8Arrays (bytea, as PGlite gives it) become Buffers, in arrays too, as the server engine gives them. */

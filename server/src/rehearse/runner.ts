@@ -20,8 +20,9 @@ import { parseCondition } from '../service/parsing/values';
 import { quoteIdent } from '../service/sql/catalog';
 import { operationsOf, LOCKS, type Lock } from '../service/sql/operations';
 import { parseSql, type SqlStatement } from '../service/sql/parser';
-import { sqlReportAt, sqlValues, type SqlFiles, type SqlValue } from '../service/sql/sqlValues';
-import type { BackfillReport, CatalogDifference, CheckReport, PhaseReport, RehearsalReport, Severity, Span, StatementReport } from '../service/types';
+import { hasSqlDialect, sqlReportAt, sqlValues, type SqlFiles, type SqlValue } from '../service/sql/sqlValues';
+import type { BackfillReport, CatalogDifference, CheckReport, Diagnostic, PhaseReport, RehearsalReport, Severity, Span, StatementReport } from '../service/types';
+import { describeUrl } from './pgEngine';
 
 export type { BackfillReport, CheckReport, Extrapolation, PhaseReport, RehearsalReport, StatementReport } from '../service/types';
 import { diffCatalogs, snapshotCatalog, type DbCatalog } from './catalog';
@@ -130,6 +131,38 @@ export function foreignSchemaUses(plan: PlanDocument, files?: SqlFiles): Array<{
     }
   }
   return out;
+}
+
+/**
+ * Why a linted plan cannot be rehearsed, said in one line after `shown` (the
+ * plan's name), or undefined: it cannot be read, it has no SQL dialect, or,
+ * on a server, its SQL names another schema or sets search_path. The CLI and
+ * the editor's child process refuse with it.
+ */
+export function rehearsalRefusal(linted: { plan: PlanDocument; diagnostics: readonly Diagnostic[] }, shown: string, onServer: boolean, files?: SqlFiles): { kind: 'unreadable' | 'no-dialect' | 'other-schema'; message: string } | undefined {
+  const { plan } = linted;
+  if (!plan.root || plan.broken) return { kind: 'unreadable', message: `${shown}: the plan cannot be read (${linted.diagnostics.find((d) => d.rule === 'yaml-syntax')?.message ?? 'YAML errors'})` };
+  if (!hasSqlDialect(plan)) return { kind: 'no-dialect', message: `${shown}: nothing to rehearse: the plan has no context.dialect: postgresql (and so no SQL)` };
+  if (onServer) {
+    const foreign = foreignSchemaUses(plan, files);
+    if (foreign.length > 0) {
+      const at = plan.lines.rangeOf(foreign[0].span).start;
+      const what = foreign[0].name === 'search_path' ? 'sets search_path' : `names ${foreign[0].name}`;
+      return { kind: 'other-schema', message: `${shown}:${at.line + 1}:${at.character + 1}: the plan ${what}; on a server the rehearsal runs only inside its own scratch schema, so names must be unqualified` };
+    }
+  }
+  return undefined;
+}
+
+/** The one line saying that the engine could not be opened (naming the server's URL, without its password). */
+export function openFailure(url: string | undefined, err: unknown): string {
+  const msg = errText(err);
+  return url !== undefined && !msg.includes(describeUrl(url)) ? `cannot rehearse on ${describeUrl(url)}: ${msg}` : msg;
+}
+
+/** A rehearsal's findings as diagnostics of the plan, as lint gives them. */
+export function findingDiagnostics(plan: PlanDocument, findings: readonly Finding[]): Diagnostic[] {
+  return findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, ...(f.detail ? { detail: f.detail } : {}), range: plan.lines.rangeOf(f.span) }));
 }
 
 /** Runs the rehearsal. Throws RehearsalRefused for a plan it cannot start on; every other problem is a finding. */
