@@ -1,4 +1,4 @@
-/** The commands that are not views: "Export as Markdown" and "New Plan". */
+/** The commands that are not views: "Export as Markdown", "New Plan" (and the untitled plans it and the walkthrough open). */
 import * as vscode from 'vscode';
 import { PLAN_TEMPLATE } from '../../server/src/service/linting/planTemplate';
 import type { PlanServer } from './planServer';
@@ -72,11 +72,11 @@ export async function exportMarkdown(server: PlanServer, uri: vscode.Uri | undef
  * top of the first workspace folder has that name (saving proposes the name
  * there).
  */
-export async function freePlanUri(): Promise<vscode.Uri> {
+export async function freePlanUri(stem = 'migration'): Promise<vscode.Uri> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const openNames = new Set(vscode.workspace.textDocuments.filter((d) => !d.isClosed && d.uri.scheme === 'untitled').map((d) => d.uri.path.slice(d.uri.path.lastIndexOf('/') + 1)));
   for (let n = 1; ; n++) {
-    const name = n === 1 ? 'migration.migplan.yaml' : `migration-${n}.migplan.yaml`;
+    const name = n === 1 ? `${stem}.migplan.yaml` : `${stem}-${n}.migplan.yaml`;
     if (openNames.has(name)) continue;
     if (folder && (await exists(vscode.Uri.joinPath(folder, name)))) continue;
     return vscode.Uri.from({ scheme: 'untitled', path: name });
@@ -84,11 +84,16 @@ export async function freePlanUri(): Promise<vscode.Uri> {
 }
 
 /** Opens an untitled plan (`migration.migplan.yaml`, or a free name like it) with the template `migplan init` writes. */
-export async function newPlan(): Promise<vscode.TextEditor> {
-  const uri = await freePlanUri();
+export function newPlan(): Promise<vscode.TextEditor> {
+  return openUntitledPlan('migration', PLAN_TEMPLATE);
+}
+
+/** Opens an untitled plan named `<stem>.migplan.yaml` (or a free name like it) holding `text`, cursor at the top. */
+export async function openUntitledPlan(stem: string, text: string): Promise<vscode.TextEditor> {
+  const uri = await freePlanUri(stem);
   let document = await vscode.workspace.openTextDocument(uri);
   const edit = new vscode.WorkspaceEdit();
-  edit.insert(uri, new vscode.Position(0, 0), PLAN_TEMPLATE);
+  edit.insert(uri, new vscode.Position(0, 0), text);
   await vscode.workspace.applyEdit(edit);
   // The name makes it a plan, unless a files.associations setting says otherwise.
   if (document.languageId !== 'migplan') document = await vscode.languages.setTextDocumentLanguage(document, 'migplan');

@@ -12,6 +12,9 @@ import { PlanTreeProvider, type PlanTreeRow } from './planTree';
 import { PREVIEW_VIEW_TYPE, PlanPreview, type PreviewSnapshot } from './preview';
 import { REHEARSE_COMMAND, RehearsalController } from './rehearse';
 import { REVEAL_RANGE_COMMAND, revealRange } from './reveal';
+import { RuleDocs } from './ruleDocs';
+import { PlanStatusItem, type PlanStatusText } from './statusBar';
+import { registerWalkthrough } from './walkthrough';
 
 /** What `activate` returns: used by the integration tests (and by nothing else). */
 export interface MigplanApi {
@@ -25,6 +28,18 @@ export interface MigplanApi {
   readonly activationMs: number;
   /** The running language server's process id and version (waits while it starts or restarts). */
   serverInfo(): Promise<ServerInfoResult>;
+  /** What the status bar item shows for the active plan; undefined while hidden. */
+  status(): PlanStatusText | undefined;
+}
+
+/**
+ * The plan a command was given by a menu: editor title buttons pass the active editor's
+ * resource, which for the preview is the webview's own (not a plan): those are ignored.
+ */
+function planArg(uri: unknown): vscode.Uri | undefined {
+  if (!(uri instanceof vscode.Uri)) return undefined;
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  return open?.languageId === 'migplan' || /\.migplan\.ya?ml$/i.test(uri.path) ? uri : undefined;
 }
 
 let client: LanguageClient | undefined;
@@ -39,6 +54,8 @@ export function activate(context: vscode.ExtensionContext): MigplanApi {
     run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_OPTIONS] } },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_OPTIONS, '--nolazy', '--inspect=6009'] } },
   };
+  const ruleDocs = new RuleDocs(context.extensionUri);
+  context.subscriptions.push(ruleDocs);
   const clientOptions: LanguageClientOptions = {
     // Files and new plans; vscode-vfs is the virtual file system of GitHub/Azure Repos (virtual workspaces).
     documentSelector: [
@@ -48,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): MigplanApi {
     ],
     synchronize: { configurationSection: 'migplan' },
     outputChannel: log,
+    middleware: ruleDocs.middleware(),
   };
   // The id 'migplan' makes the client read the `migplan.trace.server` setting.
   const languageClient = new LanguageClient('migplan', 'Migration Plan', serverOptions, clientOptions);
@@ -68,16 +86,20 @@ export function activate(context: vscode.ExtensionContext): MigplanApi {
   tree.attach(treeView);
   const preview = new PlanPreview(context.extensionUri, server, log, rehearsals);
   fallbackPlan = () => tree.uri ?? preview.shownUri;
+  const status = new PlanStatusItem(tree);
   context.subscriptions.push(
     rehearsals,
+    status,
     tree,
     treeView,
     preview,
     vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, {
       deserializeWebviewPanel: (panel, state: unknown) => preview.revive(panel, state),
     }),
-    vscode.commands.registerCommand('migplan.preview.openToSide', (uri?: unknown) => preview.openToSide(uri instanceof vscode.Uri ? uri : undefined)),
-    vscode.commands.registerCommand('migplan.exportMarkdown', (uri?: unknown) => exportMarkdown(server, uri instanceof vscode.Uri ? uri : undefined, preview.shownUri)),
+    vscode.commands.registerCommand('migplan.preview.openToSide', (uri?: unknown) => preview.openToSide(planArg(uri))),
+    vscode.commands.registerCommand('migplan.preview.showSource', () => preview.showSource()),
+    vscode.commands.registerCommand('migplan.exportMarkdown', (uri?: unknown) => exportMarkdown(server, planArg(uri), preview.shownUri)),
+    ...registerWalkthrough(context),
     vscode.commands.registerCommand('migplan.newPlan', () => newPlan()),
     vscode.commands.registerCommand('migplan.restartServer', async () => {
       log.info('Restarting the language server');
@@ -104,6 +126,7 @@ export function activate(context: vscode.ExtensionContext): MigplanApi {
     preview: () => preview.snapshot(),
     activationMs,
     serverInfo: () => languageClient.sendRequest<ServerInfoResult>(SERVER_INFO_REQUEST),
+    status: () => status.shown,
   };
 }
 

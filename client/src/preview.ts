@@ -133,6 +133,18 @@ export class PlanPreview implements vscode.Disposable {
     this.showDocument(target);
   }
 
+  /**
+   * Focuses the plan the preview shows (the preview's title-bar "Show Source"): its editor where
+   * one is visible, else opened in the first column (beside, when the preview is there).
+   */
+  async showSource(): Promise<vscode.TextEditor | undefined> {
+    const uri = this.uri;
+    if (!uri) return undefined;
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+    const column = visible?.viewColumn ?? (this.panel?.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One);
+    return vscode.window.showTextDocument(visible?.document ?? (await vscode.workspace.openTextDocument(uri)), { viewColumn: column });
+  }
+
   /** Restores a panel VS Code kept across a reload. */
   async revive(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     if (!isPreviewState(state)) {

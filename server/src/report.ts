@@ -1,5 +1,5 @@
 import { RULES } from './service/rules';
-import { RULE_DOCS_BASE, ruleDocUrl } from './service/linting/ruleDocs';
+import { REPOSITORY_URL, RULE_DOCS_BASE, ruleDocUrl } from './service/linting/ruleDocs';
 import type { Diagnostic, RuleMeta, Severity } from './service/types';
 
 export { RULE_DOCS_BASE, ruleDocUrl };
@@ -142,7 +142,7 @@ export function formatSarif(results: FileResult[], version: string, moreRules: r
           driver: {
             name: 'migplan',
             version,
-            informationUri: RULE_DOCS_BASE,
+            informationUri: REPOSITORY_URL,
             rules: metas.map((m) => ({
               id: m.id,
               name: m.id,

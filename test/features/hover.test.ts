@@ -88,7 +88,7 @@ describe('hover: diagnostics', () => {
     assert.ok(!diag.includes(d.message), diag);
     assert.ok(!diag.includes(meta.rationale));
     assert.ok(diag.includes('Quick fix: Set batch_size to 5000.'));
-    assert.ok(diag.includes('[Rule documentation](https://migplan.dev/docs/rules/backfill-batch-size)'));
+    assert.ok(diag.includes('[Rule documentation](https://github.com/migplan/migplan/blob/main/docs/rules/backfill-batch-size.md)'));
     assert.equal(rest.length, 1);
     assert.match(rest[0], /^\*\*Backfill estimate\*\*/);
     assert.equal(h.covered, '50000');
@@ -105,8 +105,8 @@ describe('hover: diagnostics', () => {
   });
 
   it('takes ruleDocUrl from service/ruleDocs.ts, which report.ts re-exports', () => {
-    assert.equal(RULE_DOCS_BASE, 'https://migplan.dev/docs/rules/');
-    assert.equal(ruleDocUrl('cutover-soak'), 'https://migplan.dev/docs/rules/cutover-soak');
+    assert.equal(RULE_DOCS_BASE, 'https://github.com/migplan/migplan/blob/main/docs/rules/');
+    assert.equal(ruleDocUrl('cutover-soak'), 'https://github.com/migplan/migplan/blob/main/docs/rules/cutover-soak.md');
     assert.equal(REPORT_BASE, RULE_DOCS_BASE);
     assert.equal(reportRuleDocUrl, ruleDocUrl);
   });
