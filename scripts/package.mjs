@@ -21,7 +21,7 @@ for (let i = 0; i < args.length; i++) {
 }
 
 const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-const vsceArgs = ['package', '--no-dependencies', '--readme-path', 'README.extension.md', '--no-rewrite-relative-links', '-o', out];
+const vsceArgs = ['package', '--no-dependencies', '--readme-path', 'README.extension.md', '-o', out];
 const child = spawn(process.execPath, [vsce, ...vsceArgs], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
 let output = '';
 child.stdout.on('data', (b) => (output += b));

@@ -29,7 +29,7 @@ if (files.length === 0) {
 // rather than inside a test's time limit. A failure here is reported by those suites.
 if (files.some((f) => f.includes(`${join('test', 'e2e')}`))) {
   try {
-    createRequire(import.meta.url)(join(root, 'out', 'scripts', 'e2e', 'vscode.js')).ensureVsCodeServer();
+    await createRequire(import.meta.url)(join(root, 'out', 'scripts', 'e2e', 'vscode.js')).ensureVsCodeServer();
   } catch (err) {
     console.error(`VS Code server setup failed: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -50,7 +50,7 @@ function desktop(vsix: string): number {
 async function main(): Promise<number> {
   const vsix = vsixPath();
   if (process.argv.includes('--desktop')) return desktop(vsix);
-  ensureVsCodeServer((line) => console.log(line));
+  await ensureVsCodeServer((line) => console.log(line));
   const extensionsDir = path.join(E2E_DIR, 'start-extensions');
   timed(`Installing ${path.basename(vsix)} into the VS Code server`, () => installVsix(vsix, extensionsDir));
   const folder = workspace();

@@ -81,7 +81,7 @@ describe('migplan lint', () => {
     const run0 = sarif.runs[0];
     const rules = run0.tool.driver.rules as Array<{ id: string; helpUri: string; shortDescription: { text: string } }>;
     assert.ok(rules.length >= 29);
-    for (const rule of rules) assert.match(rule.helpUri, new RegExp(`/${rule.id}$`));
+    for (const rule of rules) assert.match(rule.helpUri, new RegExp(`/docs/rules/${rule.id}\\.md$`));
     assert.equal(run0.results.length, 2);
     for (const res of run0.results) {
       assert.equal(rules[res.ruleIndex].id, res.ruleId);
@@ -119,6 +119,42 @@ describe('migplan lint', () => {
     const again = run(['lint', '--fix', 'a.migplan.yaml'], dir);
     assert.equal(again.code, 1);
     assert.equal(fs.readFileSync(file, 'utf8'), fixed, 'a second --fix changes nothing');
+  });
+
+  it('--fix ends with one line saying what it changed, over all files; beside JSON and SARIF on stderr', () => {
+    const dir = tmpdir();
+    // Two fixes (soak, and a sign-off placeholder) + one fix (soak) + nothing to fix.
+    fs.writeFileSync(path.join(dir, 'a.migplan.yaml'), brokenPlan());
+    fs.writeFileSync(path.join(dir, 'b.migplan.yaml'), read(EXAMPLE).replace('    soak: 24h\n', ''));
+    fs.copyFileSync(EXAMPLE, path.join(dir, 'c.migplan.yaml'));
+    const names = ['a.migplan.yaml', 'b.migplan.yaml', 'c.migplan.yaml'];
+    const copy = (to: string): void => {
+      fs.mkdirSync(path.join(dir, to));
+      for (const n of names) fs.copyFileSync(path.join(dir, n), path.join(dir, to, n));
+    };
+    copy('json');
+    copy('sarif');
+    const r = run(['lint', '--fix', ...names], dir);
+    assert.equal(r.code, 1, r.out + r.err);
+    const lines = r.out.trimEnd().split('\n');
+    assert.equal(lines[lines.length - 2], '1 error, 0 warnings, 0 infos in 3 files');
+    assert.equal(lines[lines.length - 1], 'fixed 3 problems in 2 files; 1 placeholder left to fill');
+    assert.equal(r.err, '');
+    assert.equal(fs.readFileSync(path.join(dir, 'c.migplan.yaml'), 'utf8'), read(EXAMPLE), 'a clean plan is not written');
+    // Nothing left to fix: it says so, and the placeholder still waits.
+    assert.equal(run(['lint', '--fix', ...names], dir).out.trimEnd().split('\n').pop(), 'fixed 0 problems; 1 placeholder left to fill');
+    assert.equal(run(['lint', '--fix', 'c.migplan.yaml'], dir).out, 'No problems in 1 file.\nfixed 0 problems\n');
+    // Without --fix, no such line.
+    assert.doesNotMatch(run(['lint', ...names], dir).out, /fixed/);
+
+    // JSON and SARIF stay one document on stdout, the same as without the line; the line goes to stderr.
+    const json = run(['lint', '--fix', '--format', 'json', '.'], path.join(dir, 'json'));
+    assert.equal(json.code, 1);
+    assert.deepEqual(JSON.parse(json.out), JSON.parse(run(['lint', '--format', 'json', '.'], path.join(dir, 'json')).out));
+    assert.equal(json.err, 'migplan: fixed 3 problems in 2 files; 1 placeholder left to fill\n');
+    const sarif = run(['lint', '--fix', '--format', 'sarif', '.'], path.join(dir, 'sarif'));
+    assert.equal(JSON.parse(sarif.out).version, '2.1.0');
+    assert.equal(sarif.err, 'migplan: fixed 3 problems in 2 files; 1 placeholder left to fill\n');
   });
 
   it('--fix leaves a plan with YAML errors as it is and says why', () => {

@@ -119,6 +119,8 @@ describe('lint --fix writes through a temporary file and never over another writ
       assert.equal(r.code, expectedCode, r.err);
       assert.equal(lines(r.err).length, 1, r.err);
       assert.match(r.err, /^migplan: a\.migplan\.yaml: changed since it was read; fixes not written/);
+      // Nothing was written, so nothing was fixed.
+      assert.equal(r.out.trimEnd().split('\n').pop(), 'fixed 0 problems', r.out);
       assert.deepEqual(fs.readdirSync(dir), ['a.migplan.yaml'], 'no temporary file left behind');
     });
   }
@@ -134,6 +136,7 @@ describe('lint --fix writes through a temporary file and never over another writ
       const r = run(['lint', '--fix', 'a.migplan.yaml'], dir);
       assert.equal(r.code, 1, r.err);
       assert.equal(r.err, '');
+      assert.match(r.out, /\nfixed 2 problems in 1 file; 1 placeholder left to fill\n$/);
       const size = fs.fstatSync(fd).size;
       const buf = Buffer.alloc(size);
       fs.readSync(fd, buf, 0, size, 0);

@@ -29,6 +29,8 @@ export interface PlanTreeRow {
   icon: string;
   iconColor: string | undefined;
   hasCommand: boolean;
+  /** What clicking the row runs: the reveal command and its arguments (the plan's uri, the node's range). */
+  command: { command: string; arguments: unknown[] } | undefined;
   range: PlanTreeNode['range'];
 }
 
@@ -266,6 +268,7 @@ export class PlanTreeProvider implements vscode.TreeDataProvider<PlanTreeElement
           icon: icon.id,
           iconColor: icon.color,
           hasCommand: item.command !== undefined,
+          command: item.command ? { command: item.command.command, arguments: [...(item.command.arguments ?? [])] } : undefined,
           range: e.node.range,
         });
         visit(e.children, depth + 1);

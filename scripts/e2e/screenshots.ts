@@ -1,5 +1,5 @@
 /**
- * Copies the README's screenshots from the last UI test run
+ * Copies the READMEs' screenshots from the last UI test run
  * (.e2e/screenshots/, written by test/e2e/ui.test.ts) to docs/screenshots/.
  *
  *   npm run package && npx tsc -b && node --test out/test/e2e/ui.test.js
@@ -19,6 +19,9 @@ export const CHOSEN: Readonly<Record<string, string>> = {
   '04-hover': 'hover.png',
   '05-tree': 'plan-view.png',
   '06-preview': 'preview.png',
+  '08-sql-syntax': 'sql.png',
+  '09-walkthrough': 'walkthrough.png',
+  '10-rule-doc': 'rule-doc.png',
 };
 
 /** Screenshots more than this far apart were not taken by one run (the whole UI test takes under a minute). */

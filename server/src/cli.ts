@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_FILE, ConfigError, findConfigFile, loadConfigFile, mergeConfigs, todayFromEnv, validateConfig } from './config';
 import { escapeControls, formatJson, formatSarif, formatText, summarize, type FileResult } from './report';
-import { fixAll, lint } from './service/linting/lint';
+import { fixAll, fixSummary, lint, placeholderCount } from './service/linting/lint';
 import { PLAN_TEMPLATE } from './service/linting/planTemplate';
 import { renderMarkdown } from './service/rendering/render';
 import { asRehearsalReport, renderRehearsal } from './service/rendering/rehearsal';
@@ -31,7 +31,9 @@ lint    checks plans (files, or folders searched for *.migplan.yaml / *.migplan.
         --format   text (default: path:line:col severity rule message), json, sarif
         --config   a .migplanrc.json to use instead of the nearest one above each plan
         --fix      apply every available quick fix in place, then report what is left; fixes write
-                   only what the method prescribes, and placeholders where the author must decide
+                   only what the method prescribes, and placeholders where the author must decide.
+                   A last line says what changed: fixed N problems in M files; P placeholders left
+                   to fill (on stderr with --format json or sarif)
         --verbose  text format: each message's why and what to do, under it
         MIGPLAN_TODAY=YYYY-MM-DD judges dates as of that day (for reproducible runs)
 render  prints the plan as Markdown (or writes it to OUT); --rehearsal adds the figures of a
@@ -544,6 +546,9 @@ function lintCommand(args: string[], io: Io): number {
   const files = collectPlans(io, positional, problem);
   const cache = new Map<string, LintConfig>();
   const results: FileResult[] = [];
+  // What --fix changed: fixes in the files written, and the files.
+  let fixedProblems = 0;
+  let fixedFiles = 0;
   for (const file of files) {
     let read: PlanRead;
     try {
@@ -564,7 +569,10 @@ function lintCommand(args: string[], io: Io): number {
         let written = false;
         try {
           written = writeFixes(file, read, fixed.text);
-          if (!written) {
+          if (written) {
+            fixedProblems += fixed.applied;
+            fixedFiles++;
+          } else {
             complain(io, `${file.shown}: changed since it was read; fixes not written (run lint --fix again)`);
             notWritten++;
           }
@@ -581,6 +589,14 @@ function lintCommand(args: string[], io: Io): number {
     if (format === 'json') io.stdout(formatJson(results));
     else if (format === 'sarif') io.stdout(formatSarif(results, VERSION));
     else io.stdout(formatText(results, io.color, options.has('--verbose')));
+    if (options.has('--fix')) {
+      // Placeholders over every plan as it now is on disk: the TODOs the fixes wrote, and any left before.
+      const placeholders = results.reduce((n, r) => n + placeholderCount(r.diagnostics), 0);
+      const summary = fixSummary(fixedProblems, placeholders, fixedFiles);
+      // The text report's last line; beside JSON or SARIF, on stderr, so that stdout stays one document.
+      if (format === 'text') io.stdout(`${summary}\n`);
+      else complain(io, summary);
+    }
   }
   if (ioProblems > 0) return 2;
   if (summarize(results).errors > 0) return 1;

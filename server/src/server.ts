@@ -7,7 +7,7 @@
  * features, and migplan's own requests. This file wires them to a connection.
  */
 import { CodeActionKind, ProposedFeatures, TextDocumentSyncKind, createConnection, type Connection, type InitializeResult } from 'vscode-languageserver/node';
-import { FIX_ALL_KIND, registerCodeActions } from './lsp/codeActions';
+import { FIX_ALL_KIND, SERVER_COMMANDS, registerCodeActions } from './lsp/codeActions';
 import { registerCustomRequests } from './lsp/customRequests';
 import { registerDiagnostics } from './lsp/diagnostics';
 import { registerLanguageFeatures } from './lsp/languageFeatures';
@@ -41,6 +41,7 @@ export function startServer(connection: Connection, launch: LaunchInfo = {}): vo
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll, FIX_ALL_KIND] },
+        executeCommandProvider: { commands: [...SERVER_COMMANDS] },
         completionProvider: { triggerCharacters: [':', ' ', '-'] },
         hoverProvider: true,
         documentSymbolProvider: true,

@@ -126,7 +126,7 @@ function assertAgrees(text: string): { sqlLines: number } {
 
 describe('SQL highlighting inside plans (VS Code grammars)', () => {
   before(async () => {
-    ensureVsCodeServer(() => undefined);
+    await ensureVsCodeServer(() => undefined);
     await loadSqlParser();
     const onig = fromVsCode('vscode-oniguruma') as Oniguruma;
     const wasm = fs.readFileSync(path.join(VSCODE_DIR, 'node_modules', 'vscode-oniguruma', 'release', 'onig.wasm'));

@@ -141,13 +141,11 @@ async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) =>
 
 // ------------------------------------------------------------------ the suite
 
-/** Installing the VS Code server (first use: minutes) stays out of the suite's time limit; a failure fails the suite. */
-let setupError: unknown;
-try {
-  ensureVsCodeServer();
-} catch (err) {
-  setupError = err;
-}
+/** Installing the VS Code server (first use: minutes) starts as the file loads, outside the suite's time limit; a failure fails the suite. */
+const setup: Promise<unknown> = ensureVsCodeServer().then(
+  () => undefined,
+  (err: unknown) => err ?? new Error('VS Code server set-up failed'),
+);
 
 describe('VS Code UI with the packaged extension (headless Chromium)', { timeout: 240_000 }, () => {
   let server: VsCodeServer | undefined;
@@ -229,6 +227,31 @@ describe('VS Code UI with the packaged extension (headless Chromium)', { timeout
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 });
   }
 
+  /** Closes the active editor of the active group with its tab's close button. */
+  async function closeActiveTab(discard = false): Promise<void> {
+    const tab = page.locator('.editor-group-container.active .tab.active').first();
+    const label = (await tab.getAttribute('aria-label')) ?? '';
+    await tab.hover();
+    await tab.locator('.tab-actions .action-label').first().click();
+    if (discard) await page.getByRole('button', { name: /^Don.t Save$/ }).first().click({ timeout: 5000 });
+    await page.locator(`.tab[aria-label="${label.replace(/"/g, '\\"')}"]`).waitFor({ state: 'detached', timeout: 5000 });
+  }
+
+  /** "Welcome: Open Walkthrough...", then migplan's. */
+  async function openWalkthrough(): Promise<void> {
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 5000 });
+    await page.keyboard.type('Welcome: Open Walkthrough');
+    await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: 'Open Walkthrough' }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Get Started with migplan' }).first().waitFor({ timeout: STEP_MS });
+    await page.keyboard.type('Get Started with migplan');
+    await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: 'Get Started with migplan' }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 });
+    await page.locator('button.getting-started-step').first().waitFor({ timeout: STEP_MS });
+  }
+
   /** Ctrl+S on the plan, which has unsaved changes. */
   async function save(): Promise<void> {
     await page.locator('.tab.active.dirty').waitFor({ timeout: 10_000 });
@@ -286,6 +309,7 @@ describe('VS Code UI with the packaged extension (headless Chromium)', { timeout
 
   before(async () => {
     try {
+      const setupError = await setup;
       if (setupError !== undefined) throw setupError;
       const vsix = findVsix();
       const runs = path.join(E2E_DIR, 'runs');
@@ -304,6 +328,11 @@ describe('VS Code UI with the packaged extension (headless Chromium)', { timeout
       await page.goto(server.url(ws, [['openFile', server.remote(plan)]]));
       await page.locator('.monaco-workbench .monaco-editor .view-lines').first().waitFor({ timeout: STARTUP_MS });
       await page.locator('.tab.active', { hasText: PLAN_NAME }).waitFor({ timeout: STARTUP_MS });
+      // VS Code opens a newly installed extension's walkthrough; its service, started then, records the
+      // steps' completion events from then on (the quiet settings here open no welcome page).
+      await openWalkthrough();
+      await closeActiveTab();
+      await page.locator('.tab.active', { hasText: PLAN_NAME }).waitFor({ timeout: STEP_MS });
     } catch (err) {
       failed = true;
       const logs = server?.logs().trim().split('\n').slice(-15).join('\n');
@@ -461,27 +490,35 @@ describe('VS Code UI with the packaged extension (headless Chromium)', { timeout
     await page.keyboard.press('Escape');
   });
 
-  step('05', 'the Migration Plan view lists the phases; clicking one moves the editor there', async () => {
+  step('05', 'the status bar item counts the checklist and problems; clicking it opens the Migration Plan view in its own container; a phase click moves the editor', async () => {
     const text = readPlan();
     const target = lineOf(text, /^\s*- id: cutover\s*$/);
+    const passed = Number(/\*\*(\d+) of 7 passed/.exec(cli(['render', plan]))?.[1] ?? 'NaN');
+    const { errors } = lint(plan).summary;
     await goTo(1);
-    await page.keyboard.press('Control+Shift+E');
-    // Room for the view: the folder's own view collapsed.
-    const header = (name: string | RegExp) => page.locator('.pane-header', { hasText: name });
-    const folder = header(/^workspace/).first();
-    if ((await folder.getAttribute('aria-expanded')) === 'true') await folder.click();
-    const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Migration Plan' }) });
-    const viewHeader = view.locator('.pane-header');
-    await viewHeader.waitFor({ timeout: STEP_MS });
-    if ((await viewHeader.getAttribute('aria-expanded')) !== 'true') await viewHeader.click();
+    // The item: `$(checklist) N/7  $(error) E  $(warning) W` (the codicons are icons, their text is empty).
+    const item = page.locator('.statusbar-item', { has: page.locator('[aria-label*="Quality checklist:"]') }).first();
+    const label = await until(
+      `the status bar item to show ${passed}/7 and ${errors} errors`,
+      async () => ((await item.textContent()) ?? '').replace(/\s+/g, ' ').trim(),
+      (t) => t.startsWith(`${passed}/7 ${errors} `),
+    );
+    assert.match(label, /^\d+\/7 \d+ \d+$/);
+    await item.click();
+    // Its own container in the activity bar: the sidebar's title is the view's, once.
+    const sidebar = page.locator('.part.sidebar');
+    await until('the Migration Plan container in the side bar', async () => ((await sidebar.locator('.composite.title h2').first().textContent()) ?? '').trim(), (t) => /^migration plan$/i.test(t));
     const labels = await until(
       'the phases in the Migration Plan view',
-      () => view.locator('.monaco-list-row .label-name').allTextContents(),
+      () => sidebar.locator('.monaco-list-row .label-name').allTextContents(),
       (l) => l.includes('backfill') && l.includes('cutover') && l.includes('Quality checklist'),
     );
     const ids = [...text.matchAll(/^\s*- id: (\S+)\s*$/gm)].map((m) => m[1]);
     for (const id of ids) assert.ok(labels.includes(id), `phase '${id}' is not in the view: ${JSON.stringify(labels)}`);
-    await view.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^cutover$/ }) }).click();
+    const box = await sidebar.locator('.monaco-list').first().boundingBox();
+    assert.ok(box && box.height > 400, `the view has room (${box?.height ?? 0} px high)`);
+    assert.ok(await page.locator('.activitybar .action-item [aria-label^="Migration Plan"]').first().isVisible(), 'no Migration Plan icon in the activity bar');
+    await sidebar.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^cutover$/ }) }).click();
     await until(`the editor at the cutover phase (line ${target})`, cursor, (c) => c.line === target);
     await shot('05-tree');
   });
@@ -600,5 +637,109 @@ describe('VS Code UI with the packaged extension (headless Chromium)', { timeout
     await shot('08-sql-completion');
     await page.keyboard.press('Escape');
     assert.equal(fs.readFileSync(sqlPlan, 'utf8'), text, 'the SQL plan on disk is unchanged');
+  });
+  step('09', 'the walkthrough ticks the steps done so far (the problems, a quick fix, the preview); its buttons open the example and complete the rest', async () => {
+    await openWalkthrough();
+    const stepButton = (id: string) => page.locator(`button.getting-started-step[data-step-id$="#${id}"]`).first();
+    const ticked = (id: string): Promise<boolean> => stepButton(id).getAttribute('aria-checked').then((v) => v === 'true');
+    await stepButton('openExample').waitFor({ timeout: STEP_MS });
+    for (const id of ['seeProblems', 'quickFix', 'preview']) await until(`walkthrough step '${id}' ticked (done earlier in this run)`, () => ticked(id), (v) => v);
+    assert.equal(await ticked('ci'), false, 'the CI step is ticked before its button was used');
+    // A button: the example opens as an unsaved copy, and its step is ticked.
+    await stepButton('openExample').click();
+    await page.locator('.getting-started-step a, .getting-started-step .button-link', { hasText: 'Open the Example Plan' }).first().click();
+    await page.locator('.tab.active', { hasText: 'draft-rename-orders-total' }).first().waitFor({ timeout: STEP_MS });
+    await closeActiveTab(true);
+    await openWalkthrough();
+    await until("walkthrough step 'openExample' ticked by its button", () => ticked('openExample'), (v) => v);
+    await stepButton('ci').click();
+    await page.locator('.getting-started-step a, .getting-started-step .button-link', { hasText: 'Copy the CI Step' }).first().click();
+    await until("walkthrough step 'ci' ticked by its button", () => ticked('ci'), (v) => v);
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Copied a GitHub Actions step' }).first().waitFor({ timeout: STEP_MS });
+    await shot('09-walkthrough');
+    await closeActiveTab();
+  });
+
+  step('10', 'a diagnostic\'s code in the Problems panel opens its rule page (shipped in the .vsix) in the Markdown preview', async () => {
+    await page.locator('.tab', { hasText: PLAN_NAME }).first().click();
+    await page.locator('.tab.active', { hasText: PLAN_NAME }).waitFor({ timeout: STEP_MS });
+    await setPanel(true);
+    await filterProblems('');
+    const rows = await until('Problems panel rows with rule codes', problemRows, (r) => r.length > 0 && r.every((x) => x.code !== ''));
+    const rule = rows[0].code;
+    await page.locator('.markers-panel .monaco-list-row', { has: page.locator('.marker-message') }).first().getByText(rule, { exact: true }).first().click();
+    const heading = await until(
+      `the Markdown preview of ${rule}.md`,
+      async () => {
+        for (const f of page.frames()) {
+          const h = await f.locator('h1').first().textContent({ timeout: 200 }).catch(() => null);
+          if (h !== null && h.trim() === rule) return h.trim();
+        }
+        return undefined;
+      },
+      (h) => h === rule,
+    );
+    assert.equal(heading, rule);
+    await page.locator('.tab.active', { hasText: rule }).waitFor({ timeout: STEP_MS });
+    const tabs = await until('the text tab of the page closed', () => page.locator('.tab .label-name').allTextContents(), (l) => !l.some((t) => t.trim() === `${rule}.md`));
+    assert.ok(tabs.some((t) => t.includes(rule)), `no tab of the page's preview: ${JSON.stringify(tabs)}`);
+    await shot('10-rule-doc');
+    await closeActiveTab();
+    await setPanel(false);
+  });
+
+  step('11', 'the preview\'s title bar: Show Source brings the plan back; Export as Markdown is there', async () => {
+    const planTab = page.locator(`.tab[data-resource-name="${PLAN_NAME}"]`);
+    const previewTab = page.locator('.tab', { hasText: 'Preview ' }).first();
+    // Only this plan open: the preview follows whichever plan's editor becomes active.
+    const other = page.locator('.tab[data-resource-name="split-user-name-postgres.migplan.yaml"]').first();
+    if ((await other.count()) > 0) {
+      await other.click();
+      await closeActiveTab();
+    }
+    await planTab.first().click();
+    await focusEditor();
+    await runCommand('Migration Plan: Open Preview to the Side');
+    await previewFrame();
+    await previewTab.click();
+    const actions = page.locator('.editor-group-container.active .editor-actions');
+    await actions.locator('[aria-label="Export as Markdown"]').first().waitFor({ timeout: STEP_MS });
+    // Close the plan's own editor: Show Source opens it again.
+    await planTab.first().click();
+    await closeActiveTab();
+    await planTab.first().waitFor({ state: 'detached', timeout: STEP_MS });
+    await previewTab.click();
+    await actions.locator('[aria-label="Show Source"]').first().click();
+    await page.locator(`.tab.active[data-resource-name="${PLAN_NAME}"]`).first().waitFor({ timeout: STEP_MS });
+    await shot('11-preview-actions');
+  });
+
+  step('12', 'the extension\'s page in the Extensions view shows the user README with its screenshots loaded', async () => {
+    await runCommand('Extensions: Show Installed Extensions');
+    const entry = page.locator('.extensions-list .monaco-list-row', { hasText: 'migplan' }).first();
+    await entry.waitFor({ timeout: STEP_MS });
+    await entry.click();
+    const readme = await until(
+      'the README in the extension\'s page',
+      async () => {
+        for (const f of page.frames()) {
+          const h = await f.locator('h1').first().textContent({ timeout: 200 }).catch(() => null);
+          if (h !== null && h.includes('migplan — Data Migration Plans')) return f;
+        }
+        return undefined;
+      },
+      (f) => f !== undefined,
+      STEP_MS * 2,
+    );
+    // The images are the repository's files by absolute address (vsce makes them so, as the Marketplace
+    // needs; a relative one is dropped by this page): here, offline, they are requested, not loaded.
+    const images = await until(
+      'the README\'s screenshots in the page',
+      () => readme!.locator('img').evaluateAll((imgs: Array<{ getAttribute(n: string): string | null }>) => imgs.map((i) => i.getAttribute('src') ?? '')),
+      (list) => list.length >= 8,
+    );
+    for (const src of images) assert.match(src, /^https:\/\/github\.com\/migplan\/migplan\/raw\/HEAD\/docs\/screenshots\/[a-z-]+\.png$/);
+    for (const src of images) assert.ok(fs.existsSync(path.join(ROOT, src.replace(/^.*\/raw\/HEAD\//, ''))), `${src}: no such file in the repository`);
+    await shot('12-extension-page');
   });
 });

@@ -59,7 +59,7 @@ describe('language server over stdio', { timeout: 60_000 }, () => {
     assert.deepEqual(diagnostics.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.character}`), expected.map((d) => `${d.rule} ${d.range.start.line}:${d.range.start.character}`));
     for (const d of diagnostics) {
       assert.equal(d.source, 'migplan');
-      assert.match(d.codeDescription!.href, new RegExp(`/${String(d.code)}$`));
+      assert.match(d.codeDescription!.href, new RegExp(`/docs/rules/${String(d.code)}\\.md$`));
     }
     assert.deepEqual([...new Set(diagnostics.map((d) => d.code))].sort(), ['cutover-soak', 'rollback-trigger', 'verification-sign-off']);
     assert.equal((await open(EXAMPLE)).diagnostics.length, 0);

@@ -204,12 +204,16 @@ describe('Neovim as the LSP client (headless)', { timeout: 2 * RUN_TIMEOUT_MS },
       // Without documentChanges the server answers with plain `changes`.
       const actions = list<ActionSummary>(r.actions);
       assert.deepEqual(
-        actions.map((a) => [a.title, a.kind, a.edit]),
+        actions.slice(0, 2).map((a) => [a.title, a.kind, a.edit]),
         [
           [r.applied, 'quickfix', 'changes'],
           ['Ignore rollback-trigger for this node (then write why)', 'quickfix', 'changes'],
         ],
       );
+      // Then "Fix all" (the plan has more than one fixable problem), in any LSP client.
+      assert.equal(actions.length, 3);
+      assert.match(actions[2].title, /^Fix all \d+ fixable migplan problems$/);
+      assert.deepEqual([actions[2].kind, actions[2].edit], ['quickfix', 'changes']);
 
       // On disk: only the trigger's line changed, to a numeric threshold.
       const before = original.split('\n');

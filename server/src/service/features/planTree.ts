@@ -207,9 +207,9 @@ function checklistNode(plan: PlanDocument, diagnostics: readonly Diagnostic[], c
       description: r.state === 'passed' ? 'passed' : r.state === 'failed' ? problemsText(r.failures) : r.state === 'not-applicable' ? 'not applicable: no backfill phase' : `unverified: ${r.reason}`,
     };
     if (r.failures > 0) node.problems = r.failures;
-    // A click shows what keeps the item from passing: its first problem, else its first placeholder.
-    if (r.firstFailure) node.span = diagnosticSpan(plan, r.firstFailure);
-    else if (r.placeholders[0]) node.span = r.placeholders[0].span;
+    // A click shows what keeps the item from passing (its first problem in document order, else its
+    // first placeholder), or, for an item that passed, its section (checklist.ts ChecklistResult.target).
+    if (r.target) node.span = r.target;
     return node;
   });
   const failures = results.reduce((n, r) => n + r.failures, 0);

@@ -357,10 +357,35 @@ export interface FixAllResult {
   /** Diagnostics of the final text. */
   diagnostics: Diagnostic[];
   /**
+   * Placeholder diagnostics of the final text (rule `placeholder`): values
+   * such as the `TODO: …` a fix writes where only the author can decide.
+   */
+  placeholders: number;
+  /**
    * Set when nothing was fixed because the text has YAML errors: with a
    * duplicate key or a misplaced line, which node a fix edits is a guess.
    */
   blockedByYaml?: true;
+}
+
+/** How many of `diagnostics` are placeholders left to fill. */
+export function placeholderCount(diagnostics: readonly Diagnostic[]): number {
+  let n = 0;
+  for (const d of diagnostics) if (d.rule === 'placeholder') n++;
+  return n;
+}
+
+/**
+ * One line saying what fix-all changed: `fixed 12 problems in 2 files; 9
+ * placeholders left to fill` (`files` only when given and something was
+ * fixed; the placeholder clause only when there are any).
+ */
+export function fixSummary(fixed: number, placeholders: number, files?: number): string {
+  const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  let line = `fixed ${count(fixed, 'problem')}`;
+  if (files !== undefined && fixed > 0) line += ` in ${count(files, 'file')}`;
+  if (placeholders > 0) line += `; ${count(placeholders, 'placeholder')} left to fill`;
+  return line;
 }
 
 /**
@@ -378,7 +403,7 @@ export function fixAll(text: string, options: LintOptions = {}, maxRounds = 100,
   let result = lint(current, options);
   void result.plan.json; // expanding aliases can add a YAML problem
   if (result.plan.problems.some((p) => p.rule === 'yaml-syntax')) {
-    return { text, applied: 0, diagnostics: result.diagnostics, blockedByYaml: true };
+    return { text, applied: 0, diagnostics: result.diagnostics, placeholders: placeholderCount(result.diagnostics), blockedByYaml: true };
   }
   for (let round = 0; round < maxRounds; round++) {
     // Whether an ignore comment is used depends on what the other fixes change (a trigger rewritten
@@ -400,7 +425,7 @@ export function fixAll(text: string, options: LintOptions = {}, maxRounds = 100,
     current = result.plan.bom ? `\uFEFF${step.text}` : step.text;
     result = lint(current, options);
   }
-  return { text: current, applied, diagnostics: result.diagnostics };
+  return { text: current, applied, diagnostics: result.diagnostics, placeholders: placeholderCount(result.diagnostics) };
 }
 
 /**

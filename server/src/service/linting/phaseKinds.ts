@@ -8,6 +8,7 @@ import type { Phase, PhaseKind, PlanDocument } from '../parsing/plan';
 import { trimEndOffset } from '../parsing/text';
 import type { Span } from '../types';
 import { PATTERNS } from '../parsing/values';
+import { missingRootKeySpan, rootKeyPlace } from './ruleHelpers';
 
 const HEAD = ['id', 'kind', 'title', 'entry', 'steps', 'exit'];
 const TAIL = ['checks', 'triggers', 'rollback'];
@@ -71,7 +72,7 @@ export function mergeInsertions(list: RawEdit[]): RawEdit[] {
 
 /** The plan's `assessment` section, as the assessment rules see it. */
 export type Assessment =
-  /** No `assessment` key: report at the document's first key. */
+  /** No `assessment` key: report where it belongs (the key of the section it would follow). */
   | { state: 'absent'; span: Span }
   /** Present but not a mapping (null, a scalar, a list): the schema's to report. */
   | { state: 'invalid' }
@@ -81,14 +82,14 @@ export function assessmentOf(plan: PlanDocument): Assessment {
   const root = plan.root;
   if (!root) return { state: 'invalid' };
   const a = root.get('assessment');
-  if (a === undefined) return { state: 'absent', span: root.missingSpan };
+  if (a === undefined) return { state: 'absent', span: missingRootKeySpan(root, rootKeyPlace('assessment')) };
   return a.isMap ? { state: 'map', node: a } : { state: 'invalid' };
 }
 
 /**
  * Where `assessment.baseline` stands: its node when a mapping, the span for
- * a missing baseline (the assessment key, or the first key without an
- * assessment), or undefined when an invalid value leaves it to the schema.
+ * a missing baseline (the assessment key, or without an assessment, where
+ * it belongs), or undefined when an invalid value leaves it to the schema.
  */
 export function baselineOf(plan: PlanDocument): { node?: PNode; missingAt?: Span; noAssessment?: boolean } | undefined {
   const a = assessmentOf(plan);

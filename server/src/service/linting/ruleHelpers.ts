@@ -1,5 +1,7 @@
 import type { PathSegment, PNode } from '../parsing/node';
 import type { Phase, PhaseKind, PlanDocument } from '../parsing/plan';
+import { PLAN_SCHEMA } from '../parsing/schemaValidator';
+import type { Span } from '../types';
 
 /** How a message names a phase: `'backfill'`, or `#3` when it has no id. */
 export function phaseName(p: Phase): string {
@@ -60,4 +62,70 @@ export function fieldLabel(plan: PlanDocument, path: readonly PathSegment[]): st
 /** A sentence's first letter in capitals (a field label may start a message). */
 export function sentenceCase(s: string): string {
   return s.startsWith('`') ? s : s[0].toUpperCase() + s.slice(1);
+}
+
+/** The top-level keys in the order a plan writes them (the schema's order). */
+export const ROOT_KEY_ORDER: readonly string[] = Object.keys(PLAN_SCHEMA.properties ?? {});
+
+/** Where a key goes among its siblings, as `Edits.insertEntry` takes it. */
+export interface KeyPlace {
+  /** After the present one of these that ends last. */
+  after?: readonly string[];
+  /** Otherwise before the first of these that is present (in this order). */
+  before?: readonly string[];
+}
+
+/** Where a key of `order` goes: after the keys listed before it, before those listed after it. */
+export function placeIn(order: readonly string[], key: string): KeyPlace {
+  const i = order.indexOf(key);
+  return i < 0 ? { after: order } : { after: order.slice(0, i), before: order.slice(i + 1) };
+}
+
+/**
+ * Where a diagnostic about a key missing from `map` goes, for a map with no
+ * key of its own to carry it (the root): on the key of the entry the missing
+ * one would follow, placed as `Edits.insertEntry` places it with the same
+ * `place` (so a quick fix inserting it writes it right below that entry), or
+ * on the first key when it would come first. Without `place`, and in a flow
+ * mapping (`{...}`, where an entry is added at the end), after the last
+ * entry. With `known`, an entry of another key (unknown, or an `x-` field of
+ * the author's) is passed over for the nearest known one above it. A key,
+ * never past the end of the document.
+ */
+export function missingKeySpan(map: PNode, place: KeyPlace = {}, known?: readonly string[]): Span {
+  const entries = map.entries();
+  if (entries.length === 0) return map.missingSpan;
+  const end = (v: PNode): number => Math.max(v.span[1], v.keySpan?.[1] ?? 0);
+  let at = entries.length - 1;
+  if (!map.isFlow) {
+    let follows = -1;
+    entries.forEach(([k, v], i) => {
+      if (place.after?.includes(k) && (follows < 0 || end(v) > end(entries[follows][1]))) follows = i;
+    });
+    const next = follows >= 0 ? -1 : (place.before ?? []).map((k) => entries.findIndex(([key]) => key === k)).find((i) => i >= 0) ?? -1;
+    if (follows >= 0) at = follows;
+    else if (next >= 0) at = Math.max(0, next - 1);
+  }
+  if (known) {
+    let k = at;
+    while (k > 0 && !known.includes(entries[k][0])) k--;
+    at = k;
+  }
+  const v = entries[at][1];
+  return v.keySpan ?? v.span;
+}
+
+/** Where a top-level key goes when no fix says otherwise: by the schema's order of the top-level keys. */
+export function rootKeyPlace(key: string): KeyPlace {
+  return placeIn(ROOT_KEY_ORDER, key);
+}
+
+/**
+ * Where a diagnostic about a missing top-level section goes: see
+ * missingKeySpan; the plan's own sections only (an `x-` or unknown key is
+ * passed over). `place` as the fix inserting the section has it, else by
+ * the schema's order (rootKeyPlace).
+ */
+export function missingRootKeySpan(root: PNode, place: KeyPlace): Span {
+  return missingKeySpan(root, place, ROOT_KEY_ORDER);
 }

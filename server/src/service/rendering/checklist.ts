@@ -11,10 +11,11 @@
  * tree view and the CLI.
  */
 import { severityOf } from '../linting/lint';
-import type { PathSegment } from '../parsing/node';
+import type { PathSegment, PNode } from '../parsing/node';
 import { findPlaceholders, type Placeholder } from '../linting/placeholders';
 import type { PlanDocument } from '../parsing/plan';
-import type { Diagnostic, LintConfig } from '../types';
+import { missingRootKeySpan, rootKeyPlace } from '../linting/ruleHelpers';
+import type { Diagnostic, LintConfig, Span } from '../types';
 
 export type ItemState = 'passed' | 'failed' | 'unverified' | 'not-applicable';
 
@@ -27,6 +28,8 @@ export interface ChecklistItem {
   readonly rules: readonly string[];
   /** Whether a path of the plan is one of the item's fields (a placeholder there leaves it unverified). */
   readonly covers: (path: readonly PathSegment[], plan: PlanDocument) => boolean;
+  /** The top-level section the item is about: where showing it goes when the plan has none of its fields. */
+  readonly section: string;
 }
 
 export interface ChecklistResult {
@@ -36,7 +39,7 @@ export interface ChecklistResult {
   passed: boolean;
   /** Diagnostics that fail the item. */
   failures: number;
-  /** The first of them. */
+  /** The first of them, in document order. */
   firstFailure?: Diagnostic;
   /** The item's rules that configuration turned off: the item is not checked, so not ticked. */
   off: string[];
@@ -44,6 +47,14 @@ export interface ChecklistResult {
   placeholders: Placeholder[];
   /** Why the item is not passed, in a few words ('' when passed). */
   reason: string;
+  /**
+   * Where showing the item goes (a click in the tree view): a failed item's
+   * first problem, an unverified item's first placeholder, else the item's
+   * section (its first field in the plan, or the key of the section it is
+   * about, or where that section belongs). Undefined when the plan has no
+   * top-level mapping or cannot be read.
+   */
+  target?: Span;
 }
 
 /** A field of every phase: `phases[*].<key>`. */
@@ -53,27 +64,36 @@ const phaseField = (...keys: string[]) => (path: readonly PathSegment[]): boolea
 const BACKFILL_KEYS = ['idempotent', 'upsert', 'resume', 'key', 'batch_size', 'throttle'];
 
 export const CHECKLIST: readonly ChecklistItem[] = [
-  { id: 'explicit-criteria', label: 'every phase has explicit entry criteria, steps and exit criteria', rules: ['phase-criteria'], covers: phaseField('entry', 'steps', 'exit') },
-  { id: 'trigger-thresholds', label: 'rollback triggers have specific thresholds', rules: ['rollback-trigger', 'trigger-threshold'], covers: phaseField('triggers') },
-  { id: 'integrity-checks', label: 'integrity checks exist at every phase boundary', rules: ['integrity-check'], covers: phaseField('checks') },
+  { id: 'explicit-criteria', label: 'every phase has explicit entry criteria, steps and exit criteria', rules: ['phase-criteria'], covers: phaseField('entry', 'steps', 'exit'), section: 'phases' },
+  { id: 'trigger-thresholds', label: 'rollback triggers have specific thresholds', rules: ['rollback-trigger', 'trigger-threshold'], covers: phaseField('triggers'), section: 'phases' },
+  { id: 'integrity-checks', label: 'integrity checks exist at every phase boundary', rules: ['integrity-check'], covers: phaseField('checks'), section: 'phases' },
   {
     id: 'idempotent-backfill',
     label: 'the backfill is idempotent and restartable',
     rules: ['backfill-idempotent', 'backfill-key-range'],
     covers: (path, plan) => phaseField(...BACKFILL_KEYS)(path) && plan.phases.find((p) => p.index === path[1])?.kind === 'backfill',
+    section: 'phases',
   },
-  { id: 'consumers-cataloged', label: 'downstream consumers are cataloged with their migration path', rules: ['consumers-cataloged', 'rename-needs-consumers'], covers: (p) => p[0] === 'consumers' },
+  {
+    id: 'consumers-cataloged',
+    label: 'downstream consumers are cataloged with their migration path',
+    rules: ['consumers-cataloged', 'rename-needs-consumers'],
+    covers: (p) => p[0] === 'consumers',
+    section: 'consumers',
+  },
   {
     id: 'rollback-plan',
     label: 'the rollback plan covers every phase, including the point of no return',
     rules: ['rollback-procedure', 'point-of-no-return'],
     covers: (p) => p[0] === 'point_of_no_return' || phaseField('rollback')(p),
+    section: 'phases',
   },
   {
     id: 'production-duration',
     label: 'migration duration was estimated against production-scale data',
     rules: ['duration-estimate'],
     covers: (p) => p[0] === 'assessment' && p[1] === 'duration_estimate',
+    section: 'assessment',
   },
 ];
 
@@ -97,8 +117,11 @@ export function planPlaceholders(plan: PlanDocument): Placeholder[] {
 export function evaluateChecklist(plan: PlanDocument, diagnostics: readonly Diagnostic[], config?: LintConfig): ChecklistResult[] {
   const placeholders = planPlaceholders(plan);
   const hasBackfill = plan.phases.some((p) => p.kind === 'backfill');
+  const evaluated = plan.root !== undefined && !plan.broken;
   return CHECKLIST.map((item) => {
-    const failing = diagnostics.filter((d) => item.rules.includes(d.rule) || (FIELD_RULES.has(d.rule) && covered(item, pathOf(d), plan)));
+    const failing = diagnostics
+      .filter((d) => item.rules.includes(d.rule) || (FIELD_RULES.has(d.rule) && covered(item, pathOf(d), plan)))
+      .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     const off = item.rules.filter((r) => severityOf(r, config) === 'off');
     const mine = placeholders.filter((p) => item.covers(p.path, plan));
     let state: ItemState;
@@ -118,8 +141,42 @@ export function evaluateChecklist(plan: PlanDocument, diagnostics: readonly Diag
     } else state = 'passed';
     const result: ChecklistResult = { item, state, passed: state === 'passed', failures: failing.length, off, placeholders: mine, reason };
     if (failing[0]) result.firstFailure = failing[0];
+    if (evaluated) {
+      const target = failing[0]
+        ? ([plan.lines.offsetAt(failing[0].range.start), plan.lines.offsetAt(failing[0].range.end)] as const)
+        : (mine[0]?.span ?? sectionSpan(plan, item));
+      result.target = [target[0], target[1]];
+    }
     return result;
   });
+}
+
+/**
+ * Where an item's section is: the key of its first field in the plan
+ * (document order), else the key of the top-level section it is about, else
+ * where that section belongs.
+ */
+function sectionSpan(plan: PlanDocument, item: ChecklistItem): Span {
+  const root = plan.root!;
+  // The item's fields lie at most three keys deep (`phases[2].rollback`, `assessment.duration_estimate`).
+  const first = (node: PNode, path: PathSegment[]): Span | undefined => {
+    if (node.isMap) {
+      for (const [key, value] of node.entries()) {
+        const at = [...path, key];
+        if (item.covers(at, plan)) return value.keySpan ?? value.span;
+        const inside = at.length < 3 ? first(value, at) : undefined;
+        if (inside) return inside;
+      }
+    } else if (node.isSeq && path.length < 2) {
+      const items = node.items();
+      for (let i = 0; i < items.length; i++) {
+        const inside = first(items[i], [...path, i]);
+        if (inside) return inside;
+      }
+    }
+    return undefined;
+  };
+  return first(root, []) ?? root.get(item.section)?.keySpan ?? missingRootKeySpan(root, rootKeyPlace(item.section));
 }
 
 function covered(item: ChecklistItem, path: readonly PathSegment[] | undefined, plan: PlanDocument): boolean {

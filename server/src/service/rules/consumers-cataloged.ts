@@ -3,7 +3,7 @@ import type { PNode } from '../parsing/node';
 import type { PlanDocument } from '../parsing/plan';
 import type { RuleContext } from '../linting/rule';
 import { defineRule } from '../linting/rule';
-import { isEmpty } from '../linting/ruleHelpers';
+import { isEmpty, missingRootKeySpan } from '../linting/ruleHelpers';
 import { consumerStub, fillEmptyList } from '../linting/templates';
 
 const PATH_TODO = 'TODO: how it moves to the new shape';
@@ -22,9 +22,12 @@ function stub(plan: PlanDocument): { [key: string]: YValue } {
   return { ...consumerStub(firstChangedTable(plan) ?? 'TODO_table'), name: 'TODO: service or job', migration_path: PATH_TODO };
 }
 
+/** Where a missing `consumers` list goes: before assessment/phases. */
+const CONSUMERS_PLACE = { before: ['assessment', 'phases', 'point_of_no_return'] };
+
 /** Inserts a `consumers:` block list before assessment/phases, with a blank line after it when the section above ends with one. */
 function insertConsumers(ctx: RuleContext, root: PNode): RawEdit {
-  const edit = ctx.edits.insertEntry(root, 'consumers', [stub(ctx.plan)], { before: ['assessment', 'phases', 'point_of_no_return'] });
+  const edit = ctx.edits.insertEntry(root, 'consumers', [stub(ctx.plan)], CONSUMERS_PLACE);
   const { lines } = ctx.plan;
   const line = lines.lineOf(edit.span[0]);
   const insertedBefore = edit.span[0] === lines.lineStart(line) && edit.text.endsWith('\n');
@@ -49,7 +52,8 @@ export const rule = defineRule({
     const consumers = root.get('consumers');
     if (consumers === undefined) {
       ctx.report({
-        span: root.missingSpan,
+        // Where the fix inserts it: below the section it follows (usually `context`).
+        span: missingRootKeySpan(root, CONSUMERS_PLACE),
         message:
           'The plan catalogs no downstream consumers: services, jobs, reports, ETL, caches, indexes, APIs and events that use the affected tables break at cutover or cleanup when nobody planned their move. ' +
           'Add a `consumers` list naming each one with its `migration_path`.',

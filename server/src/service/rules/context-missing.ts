@@ -1,7 +1,7 @@
 import type { RawEdit } from '../linting/fixes';
 import type { PNode } from '../parsing/node';
 import { defineRule } from '../linting/rule';
-import { isEmpty } from '../linting/ruleHelpers';
+import { isEmpty, missingRootKeySpan } from '../linting/ruleHelpers';
 import { writtenInPlace, blankSeparated, CONTEXT_FIELDS, CONTEXT_KEY_ORDER, contextFieldTemplate, contextSkeleton, spaceLikeSiblings, type ContextField } from '../linting/templates';
 
 /** How messages name each field, and why the method gathers it. */
@@ -63,9 +63,11 @@ export const rule = defineRule({
     const context = root.get('context');
     if (context === undefined) {
       const before = AFTER_CONTEXT.find((k) => root.has(k));
-      const edit = edits.insertEntry(root, 'context', contextSkeleton(), before ? { before: [before] } : {});
+      const place = before ? { before: [before] } : {};
+      const edit = edits.insertEntry(root, 'context', contextSkeleton(), place);
       ctx.report({
-        span: root.missingSpan,
+        // Where the fix inserts it: below the section it follows.
+        span: missingRootKeySpan(root, place),
         message:
           'The plan has no `context`: the method gathers the current schema, the target schema, the data volume, the downtime tolerance and the rollback requirements before anything starts, and the phases are judged against them. ' +
           'Add a `context` section with current_schema, target_schema, data_volume, downtime and rollback_requirements.',

@@ -1,7 +1,7 @@
 import type { PNode } from '../parsing/node';
 import type { Phase } from '../parsing/plan';
 import { defineRule, type RawRelated } from '../linting/rule';
-import { phaseLabel, phaseName } from '../linting/ruleHelpers';
+import { missingRootKeySpan, phaseLabel, phaseName } from '../linting/ruleHelpers';
 import { blankSeparated, spaceLikeSiblings } from '../linting/templates';
 import { PATTERNS } from '../parsing/values';
 
@@ -69,7 +69,8 @@ export const rule = defineRule({
           }
         : undefined;
       ctx.report({
-        span: root.missingSpan,
+        // Where it goes: after the last section (the fix appends it there), usually `phases`.
+        span: missingRootKeySpan(root, {}),
         message: 'The plan has no `point_of_no_return`.',
         detail:
           'Nobody can tell from it after which phase undoing the migration needs a restore from backup. ' +

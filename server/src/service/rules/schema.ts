@@ -2,7 +2,7 @@ import { type RawEdit, type RawFix, type YValue } from '../linting/fixes';
 import type { PNode } from '../parsing/node';
 import { PHASE_KINDS, type Phase } from '../parsing/plan';
 import { defineRule, type RuleContext } from '../linting/rule';
-import { phaseLabel, phaseName } from '../linting/ruleHelpers';
+import { missingRootKeySpan, phaseLabel, phaseName, placeIn, type KeyPlace } from '../linting/ruleHelpers';
 import { getPlanValidator, PLAN_SCHEMA, type JsonSchema, type SchemaError } from '../parsing/schemaValidator';
 import type { Span } from '../types';
 import { placeholderWhy } from '../linting/placeholders';
@@ -394,13 +394,15 @@ function placeholderId(map: PNode, path: readonly Seg[], namer: Namer): string {
   return id;
 }
 
+/** Where a person would write a key: after the keys that precede it in the schema's order. */
+function keyPlace(path: readonly Seg[], key: string): KeyPlace {
+  return placeIn(Object.keys(schemaAt(path)?.properties ?? {}), key);
+}
+
 /** Inserts a required key where a person would write it: after the keys that precede it in the schema's order. */
 function insertKey(ctx: RuleContext, map: PNode, path: readonly Seg[], key: string, value: YValue): RawEdit {
-  const order = Object.keys(schemaAt(path)?.properties ?? {});
-  const i = order.indexOf(key);
-  const after = i < 0 ? order : order.slice(0, i);
-  const before = i < 0 ? [] : order.slice(i + 1);
-  return ctx.edits.insertEntry(map, key, value, { after, before });
+  const { after = [], before = [] } = keyPlace(path, key);
+  return ctx.edits.insertEntry(map, key, value, { after: [...after], before: [...before] });
 }
 
 // ------------------------------------------------------------------- rule
@@ -553,7 +555,9 @@ function reportWrongKind(ctx: RuleContext, namer: Namer, root: PNode, e: SchemaE
 function reportRequired(ctx: RuleContext, namer: Namer, root: PNode, e: SchemaError, report: Reporter): void {
   const missing = String((e.params as { missingProperty?: unknown }).missingProperty);
   const { node: map, path, complete } = walk(root, pointerSegments(e.instancePath));
-  const span = map.missingSpan;
+  // A top-level key: where it belongs, on the key it would follow (where the fix inserts it).
+  // A key of a map with a key of its own, or of a list item: that key, or the item's first key.
+  const span = path.length === 0 && map.isMap ? missingRootKeySpan(map, keyPlace(path, missing)) : map.missingSpan;
   const req = REQUIRED[pathKey(path)]?.[missing];
   const subject = namer.subject(path);
   const message = `${subject} has no ${code(missing)}: ${req?.why ?? 'it is required'}.`;
