@@ -27,7 +27,8 @@ const PACKED = read(path.join(ROOT, '.npmignore'))
   .map((l) => l.slice(1));
 
 /** What the tarball holds: the commands, their bundles and the files beside them; npm adds the rest. */
-const EXPECTED_FILES = [...PACKED, 'package.json', 'README.md', 'LICENSE'].sort();
+// (npm adds every README*, so the extension's user README comes along.)
+const EXPECTED_FILES = [...PACKED, 'package.json', 'README.md', 'README.extension.md', 'LICENSE'].sort();
 
 /** The environment of npm and of the installed commands: nothing of the clone's npm run, no NODE_PATH. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {

@@ -154,6 +154,10 @@ describe('the .vsix', () => {
       }
       for (const [, command] of step.description.matchAll(/\(command:([\w.]+)/g)) assert.ok(ours.has(command) || builtIn.has(command), `${step.id}: a button runs ${command}, which does not exist`);
     }
+    // The plan view's welcome links to the walkthrough by its full id (publisher.name#id).
+    const welcome = JSON.stringify((pkg.contributes as unknown as { viewsWelcome: unknown }).viewsWelcome);
+    const full = encodeURIComponent(JSON.stringify(`migplan.migplan#${pkg.contributes.walkthroughs[0].id}`));
+    assert.ok(welcome.includes(`command:workbench.action.openWalkthrough?${full}`), `the welcome view does not open ${full}`);
     const registeredInCode = read(path.join(ROOT, 'client', 'src', 'ruleDocs.ts'));
     assert.match(registeredInCode, /QUICK_FIX_APPLIED_COMMAND = 'migplan\.quickFixApplied'/);
   });
