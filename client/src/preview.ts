@@ -103,6 +103,10 @@ export class PlanPreview implements vscode.Disposable {
           this.showDocument(editor.document.uri);
         }
       }),
+      // An untitled plan closed without saving is gone: so is its preview (a file stays on disk, and shown).
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        if (this.panel && doc.uri.scheme === 'untitled' && doc.uri.toString() === this.uri?.toString()) this.panel.dispose();
+      }),
       vscode.window.onDidChangeTextEditorVisibleRanges((e) => this.syncScroll(e.textEditor, e.visibleRanges)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (this.panel && e.affectsConfiguration('migplan.preview')) this.setPage();

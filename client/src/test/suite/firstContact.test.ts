@@ -137,6 +137,16 @@ suite('First contact', () => {
     await waitFor('diagnostics on the example', () => migplanDiagnostics(editor.document.uri).length > 5);
   });
 
+  test('the preview of an untitled plan closes when the plan is closed without saving', async () => {
+    const api = await migplan();
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('migplan.openExample');
+    await vscode.commands.executeCommand('migplan.preview.openToSide');
+    await waitFor('the preview of the example', () => api.preview()?.uri === editor.document.uri.toString());
+    await vscode.window.showTextDocument(editor.document);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await waitFor('the preview closed', () => api.preview() === undefined && webviewTabs('migplan.preview').length === 0);
+  });
+
   test('Copy a CI Step puts a GitHub Actions step running `migplan lint .` on the clipboard', async () => {
     await vscode.env.clipboard.writeText('');
     await vscode.commands.executeCommand('migplan.copyCiStep');
