@@ -80,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): MigplanApi {
 
   // The rehearsal runs in a child process (dist/rehearseChild.js): nothing of it is loaded here.
   let fallbackPlan: () => vscode.Uri | undefined = () => undefined;
-  const rehearsals = new RehearsalController(context.asAbsolutePath('dist/rehearseChild.js'), log, () => fallbackPlan());
+  const rehearsals = new RehearsalController(context.asAbsolutePath('dist/rehearseChild.js'), log, () => fallbackPlan(), (rule) => ruleDocs.pageOf(rule));
   const tree = new PlanTreeProvider(server, rehearsals);
   const treeView = vscode.window.createTreeView('migplan.phases', { treeDataProvider: tree, showCollapseAll: true });
   tree.attach(treeView);

@@ -83,6 +83,8 @@ export class RehearsalController implements RehearsalStore, vscode.Disposable {
     private readonly childPath: string,
     private readonly log: vscode.LogOutputChannel,
     private readonly fallback: () => vscode.Uri | undefined = () => undefined,
+    /** A rule's page, for the findings' code links (the packaged docs/rules/<id>.md). */
+    private readonly docPage?: (rule: string) => vscode.Uri,
   ) {
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => {
@@ -158,7 +160,7 @@ export class RehearsalController implements RehearsalStore, vscode.Disposable {
         const range = new vscode.Range(d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character);
         const diag = new vscode.Diagnostic(range, d.detail ? `${d.message}\n${d.detail}` : d.message, SEVERITY[d.severity] ?? vscode.DiagnosticSeverity.Warning);
         diag.source = REHEARSE_SOURCE;
-        diag.code = d.rule;
+        diag.code = this.docPage ? { value: d.rule, target: this.docPage(d.rule) } : d.rule;
         return diag;
       }),
     );

@@ -95,7 +95,11 @@ suite('Rehearse', () => {
     const diags = rehearseDiagnostics(uri);
     assert.ok(diags.length > 0, 'rehearse diagnostics');
     assert.equal(outcome.diagnostics, diags.length);
-    for (const d of diags) assert.match(codeOf(d) ?? '', /^rehearse-/);
+    for (const d of diags) {
+      assert.match(codeOf(d) ?? '', /^rehearse-/);
+      // Its code links to the rule's packaged page.
+      assert.ok(typeof d.code === 'object' && d.code !== null && d.code.target.path.endsWith(`/docs/rules/${codeOf(d)}.md`), `${codeOf(d)}: no link to its page`);
+    }
     // The finding is in dual-write (its rollback_sql); the other phases ran clean.
     const rows = await waitFor('the phases marked rehearsed clean', async () => {
       const r = await phaseRows(api, uri);
