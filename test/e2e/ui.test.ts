@@ -772,4 +772,64 @@ describe('VS Code UI with the packaged extension (headless Chromium)', { timeout
     await shot('12-extension-page');
     await page.context().unroute(`${RAW}**`);
   });
+  step('13', 'accepting `triggers` in a phase opens the suggestions for its first item by itself', async () => {
+    // One editor group with the plan alone (the previous steps left the preview and the extension's page).
+    await runCommand('View: Close All Editor Groups');
+    await page.locator('.tab').first().waitFor({ state: 'detached', timeout: STEP_MS });
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 5000 });
+    await page.keyboard.type(PLAN_NAME);
+    await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: PLAN_NAME }).waitFor({ timeout: STEP_MS });
+    await page.keyboard.press('Enter');
+    await page.locator(`.tab.active[data-resource-name="${PLAN_NAME}"]`).first().waitFor({ timeout: STEP_MS });
+    const text = readPlan();
+    const line = lineOf(text, /^ {4}shadow_reads: /);
+    assert.ok(!/^ {4}triggers:/m.test(text.split(/^ {2}- id: /m).find((p) => p.includes('shadow_reads:')) ?? ''), 'the cutover phase already has triggers');
+    await goTo(line, text.split('\n')[line - 1].length + 1);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.type('    trigg');
+    const widget = page.locator('.editor-widget.suggest-widget.visible');
+    await page.keyboard.press('Control+Space');
+    await widget.waitFor({ timeout: STEP_MS });
+    const item = widget.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^triggers$/ }) }).first();
+    await item.waitFor({ timeout: STEP_MS });
+    await item.click();
+    // The suggestions come back by themselves at the new item's `- `, without Ctrl+Space.
+    await until('the suggestions open again at the first trigger', async () => ((await widget.count()) > 0 ? widget.locator('.monaco-list-row .label-name').allTextContents() : []), (labels) => labels.length > 0, STEP_MS);
+    const labels = await widget.locator('.monaco-list-row .label-name').allTextContents();
+    assert.ok(labels.some((l) => /^(when|action|trigger)/.test(l)), `suggestions for a trigger: ${JSON.stringify(labels)}`);
+    const at = await cursor();
+    assert.equal(at.line, line + 2, 'the cursor is on the new item\'s line');
+    await shot('13-completion-reopens');
+    await page.keyboard.press('Escape');
+    await runCommand('File: Revert File');
+    await until('the plan as it was', () => page.locator(`.tab.active.dirty[data-resource-name="${PLAN_NAME}"]`).count(), (n) => n === 0, STEP_MS);
+  });
+
+  step('14', 'F2 on a phase id renames the phase and point_of_no_return with it', async () => {
+    const before = readPlan();
+    const pnr = /^point_of_no_return: (\S+)$/m.exec(before)?.[1];
+    assert.ok(pnr, 'the plan names its point of no return');
+    const line = lineOf(before, new RegExp(`^ {2}- id: ${pnr}$`));
+    await goTo(line, before.split('\n')[line - 1].indexOf(pnr) + 2);
+    await page.keyboard.press('F2');
+    const box = page.locator('.monaco-editor.rename-box').first();
+    await box.waitFor({ state: 'visible', timeout: STEP_MS });
+    const input = box.locator('.rename-input').first();
+    await until('the rename box to offer the id', () => input.inputValue(), (v) => v === pnr, 5000);
+    await input.fill(`${pnr}-orders`);
+    await input.press('Enter');
+    await box.waitFor({ state: 'hidden', timeout: STEP_MS });
+    await save();
+    const after = await until('the renamed plan on disk', readPlan, (t) => t !== before, 10_000);
+    const b = before.split('\n');
+    const a = after.split('\n');
+    assert.equal(a.length, b.length);
+    const changed = a.map((l, i) => (l === b[i] ? -1 : i)).filter((i) => i >= 0);
+    const pnrLine = lineOf(before, /^point_of_no_return: /) - 1;
+    assert.deepEqual(changed, [line - 1, pnrLine].sort((x, y) => x - y), 'lines other than the id and point_of_no_return changed');
+    assert.equal(a[line - 1], `  - id: ${pnr}-orders`);
+    assert.equal(a[pnrLine], `point_of_no_return: ${pnr}-orders`);
+  });
 });
