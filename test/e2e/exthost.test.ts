@@ -40,7 +40,9 @@ describe('extension host (real VS Code 1.139 server)', { timeout: 400_000 }, () 
     }
     const tail = run.log.slice(-30).join('\n');
     assert.notEqual(run.code, 'timeout', `the suite did not finish in time:\n${tail}`);
-    assert.ok(results.length >= 10, `expected the suite's tests to report, got ${results.length}:\n${tail}`);
+    // All of the suite, or (MIGPLAN_TEST_GREP=<part of a title>) the tests it selects.
+    const least = process.env.MIGPLAN_TEST_GREP ? 1 : 10;
+    assert.ok(results.length >= least, `expected the suite's tests to report, got ${results.length}:\n${tail}`);
     assert.equal(run.code, 0, `the extension host reported failure:\n${tail}`);
   });
 });
