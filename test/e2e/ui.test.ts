@@ -173,6 +173,8 @@ describe('VS Code UI with the packaged extension (headless Chromium)', { timeout
         failed = true;
         // Unless the test took its own (before cleaning up after itself).
         if (!fs.existsSync(path.join(SCREENSHOTS, `${nn}-FAILED.png`))) await shot(`${nn}-FAILED`).catch(() => undefined);
+        // Close what the failure left open (a palette, a menu), so that the next step does not type into it.
+        for (let i = 0; i < 2; i++) await page.keyboard.press('Escape').catch(() => undefined);
         throw err;
       }
     });
@@ -235,6 +237,19 @@ describe('VS Code UI with the packaged extension (headless Chromium)', { timeout
     await tab.locator('.tab-actions .action-label').first().click();
     if (discard) await page.getByRole('button', { name: /^Don.t Save$/ }).first().click({ timeout: 5000 });
     await page.locator(`.tab[aria-label="${label.replace(/"/g, '\\"')}"]`).waitFor({ state: 'detached', timeout: 5000 });
+  }
+
+  /** One editor group with the test plan alone (earlier steps leave previews, pages and groups behind). */
+  async function planAlone(): Promise<void> {
+    await runCommand('View: Close All Editor Groups');
+    await page.locator('.tab').first().waitFor({ state: 'detached', timeout: STEP_MS });
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 5000 });
+    await page.keyboard.type(PLAN_NAME);
+    await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: PLAN_NAME }).waitFor({ timeout: STEP_MS });
+    await page.keyboard.press('Enter');
+    await page.locator(`.tab.active[data-resource-name="${PLAN_NAME}"]`).first().waitFor({ timeout: STEP_MS });
+    await focusEditor();
   }
 
   /** "Welcome: Open Walkthrough...", then migplan's. */
@@ -702,13 +717,7 @@ describe('VS Code UI with the packaged extension (headless Chromium)', { timeout
     const planTab = page.locator(`.tab[data-resource-name="${PLAN_NAME}"]`);
     const previewTab = page.locator('.tab', { hasText: 'Preview ' }).first();
     // Only this plan open: the preview follows whichever plan's editor becomes active.
-    const other = page.locator('.tab[data-resource-name="split-user-name-postgres.migplan.yaml"]').first();
-    if ((await other.count()) > 0) {
-      await other.click();
-      await closeActiveTab();
-    }
-    await planTab.first().click();
-    await focusEditor();
+    await planAlone();
     await runCommand('Migration Plan: Open Preview to the Side');
     await previewFrame();
     await previewTab.click();
@@ -773,15 +782,7 @@ describe('VS Code UI with the packaged extension (headless Chromium)', { timeout
     await page.context().unroute(`${RAW}**`);
   });
   step('13', 'accepting `triggers` in a phase opens the suggestions for its first item by itself', async () => {
-    // One editor group with the plan alone (the previous steps left the preview and the extension's page).
-    await runCommand('View: Close All Editor Groups');
-    await page.locator('.tab').first().waitFor({ state: 'detached', timeout: STEP_MS });
-    await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 5000 });
-    await page.keyboard.type(PLAN_NAME);
-    await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: PLAN_NAME }).waitFor({ timeout: STEP_MS });
-    await page.keyboard.press('Enter');
-    await page.locator(`.tab.active[data-resource-name="${PLAN_NAME}"]`).first().waitFor({ timeout: STEP_MS });
+    await planAlone();
     const text = readPlan();
     const line = lineOf(text, /^ {4}shadow_reads: /);
     assert.ok(!/^ {4}triggers:/m.test(text.split(/^ {2}- id: /m).find((p) => p.includes('shadow_reads:')) ?? ''), 'the cutover phase already has triggers');
