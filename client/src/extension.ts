@@ -54,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): MigplanApi {
     run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_OPTIONS] } },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_OPTIONS, '--nolazy', '--inspect=6009'] } },
   };
-  const ruleDocs = new RuleDocs(context.extensionUri);
+  const ruleDocs = new RuleDocs(context.extensionUri, context.extensionMode !== vscode.ExtensionMode.Development);
   context.subscriptions.push(ruleDocs);
   const clientOptions: LanguageClientOptions = {
     // Files and new plans; vscode-vfs is the virtual file system of GitHub/Azure Repos (virtual workspaces).

@@ -20,16 +20,24 @@ export class RuleDocs implements vscode.Disposable {
   private readonly folder: vscode.Uri;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(extensionUri: vscode.Uri) {
+  /**
+   * `swapPages`: a rule page opened as text turns into its preview. Off while the extension is
+   * developed from its repository (F5), where docs/rules/ are the sources being edited.
+   */
+  constructor(extensionUri: vscode.Uri, swapPages = true) {
     this.folder = vscode.Uri.joinPath(extensionUri, 'docs', 'rules');
     this.disposables.push(
       vscode.commands.registerCommand(SHOW_RULE_DOC_COMMAND, (id?: unknown) => this.show(typeof id === 'string' ? id : undefined)),
       vscode.commands.registerCommand(QUICK_FIX_APPLIED_COMMAND, () => undefined),
-      // A code link opens the page as text (VS Code's opener knows no better): show it in the preview instead.
-      vscode.window.onDidChangeActiveTextEditor((editor) => {
-        if (editor && this.isPage(editor.document.uri)) void this.swapToPreview(editor.document.uri);
-      }),
     );
+    if (swapPages) {
+      this.disposables.push(
+        // A code link opens the page as text (VS Code's opener knows no better): show it in the preview instead.
+        vscode.window.onDidChangeActiveTextEditor((editor) => {
+          if (editor && this.isPage(editor.document.uri)) void this.swapToPreview(editor.document.uri);
+        }),
+      );
+    }
   }
 
   /** The packaged page of a rule. */
