@@ -3,10 +3,11 @@
 // `npm run build` writes next to it (`<bundle>.v8cache`): V8 then skips
 // parsing and compiling the bundle's start-up code (about 20 ms of the
 // language server's cold start). The cache is used only while the bundle is
-// the very file it was made from (same size and modification time, recorded
-// in the cache's first line); V8 itself refuses a cache from another Node
-// version or other V8 flags, and the bundle is then compiled from source as
-// usual.
+// the very file it was made from (recorded in the cache's first line: the
+// same size and modification time, or, where a copy did not keep the time
+// (`npm pack` resets it), the same size and content hash); V8 itself refuses
+// a cache from another Node version or other V8 flags, and the bundle is then
+// compiled from source as usual.
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
@@ -24,6 +25,17 @@ function stampOf(file) {
   return { size: st.size, mtimeMs: st.mtimeMs };
 }
 
+/** FNV-1a (32 bits) of a file's bytes, as hex: no crypto module at start (the server loads it on first use). */
+function contentHash(file) {
+  const buf = fs.readFileSync(file);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < buf.length; i++) {
+    h ^= buf[i];
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
 /** The cache's data when it was made from this build of the bundle, else a reason. */
 function readCache(file) {
   let buf;
@@ -36,8 +48,10 @@ function readCache(file) {
   try {
     const stamp = JSON.parse(buf.subarray(0, nl).toString('utf8'));
     const now = stampOf(file);
-    // (to the millisecond: copies that keep modification times may round below that)
-    if (nl > 0 && stamp.size === now.size && Math.abs(stamp.mtimeMs - now.mtimeMs) < 1) return { status: 'fits', data: buf.subarray(nl + 1) };
+    // (to the millisecond: copies that keep modification times may round below that; a copy
+    // that does not is read once more, for its hash)
+    const same = nl > 0 && stamp.size === now.size && (Math.abs(stamp.mtimeMs - now.mtimeMs) < 1 || (typeof stamp.hash === 'string' && stamp.hash === contentHash(file)));
+    if (same) return { status: 'fits', data: buf.subarray(nl + 1) };
   } catch {
     // a damaged header: treated as stale
   }
@@ -74,7 +88,7 @@ function loadBundle(file) {
 async function writeCodeCache(file, warm) {
   const { script, exports } = run(file, undefined);
   if (warm) await warm(exports);
-  const header = Buffer.from(JSON.stringify(stampOf(file)) + '\n', 'utf8');
+  const header = Buffer.from(JSON.stringify({ ...stampOf(file), hash: contentHash(file) }) + '\n', 'utf8');
   fs.writeFileSync(cachePath(file), Buffer.concat([header, script.createCachedData()]));
 }
 

@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
+import { SERVER_INFO_REQUEST, type ServerInfoResult } from '../server/src/protocol';
 import { EXAMPLES, ROOT, read } from './helpers';
 
 const WIN = process.platform === 'win32';
@@ -111,6 +112,16 @@ describe('the npm package (npm pack, then npm install -g from the tarball, offli
     assert.match(help.out, /--version/);
   });
 
+  it('the installed CLI starts from its V8 code cache, though npm reset the bundle\'s modification time', () => {
+    assert.notEqual(cmdEnv.PATH, undefined, 'not installed');
+    const installed = path.join(tmp, 'prefix', WIN ? '' : 'lib', 'node_modules', 'migplan');
+    const file = path.join(installed, 'dist', 'cli.js');
+    assert.notEqual(Math.round(fs.statSync(file).mtimeMs), Math.round(fs.statSync(path.join(ROOT, 'dist', 'cli.js')).mtimeMs), 'npm kept the time: this test shows nothing');
+    const script = `process.stdout.write(require(${JSON.stringify(path.join(installed, 'bin', 'load-bundle.js'))}).loadBundle(${JSON.stringify(file)}).codeCache)`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: cmdEnv, cwd: work, timeout: 30_000 });
+    assert.equal(r.stdout, 'accepted', r.stderr);
+  });
+
   it('migplan lint checks plans in that folder', () => {
     assert.notEqual(cmdEnv.PATH, undefined, 'not installed');
     const clean = run('migplan', ['lint', 'plan.migplan.yaml'], { cwd: work, env: cmdEnv });
@@ -161,6 +172,9 @@ describe('the npm package (npm pack, then npm install -g from the tarball, offli
       });
       const diagnostics = await timeout(published, 'publishDiagnostics');
       assert.deepEqual(diagnostics.diagnostics, []);
+      // Started from its V8 code cache, though npm reset the bundle's modification time.
+      const info = (await timeout(connection.sendRequest(SERVER_INFO_REQUEST), 'server info')) as ServerInfoResult;
+      assert.equal(info.codeCache, 'accepted');
       await timeout(connection.sendRequest('shutdown'), 'shutdown');
       await connection.sendNotification('exit');
       assert.equal(await timeout(exited, 'exit'), 0, stderr);

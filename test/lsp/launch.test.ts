@@ -53,7 +53,19 @@ describe('migplan-language-server launched as a command', () => {
       const cases: Array<[string, () => void, string[], string]> = [
         ['the copy, as built', () => fs.writeFileSync(`${bundle}.v8cache`, cache), [command], 'accepted'],
         ['under other Node options', () => undefined, [process.execPath, '--max-semi-space-size=3', command], 'rejected'],
-        ['after the bundle changed', () => fs.utimesSync(bundle, built.atimeMs / 1000, (built.mtimeMs + 1000) / 1000), [command], 'stale'],
+        // A copy that did not keep the time (npm pack resets it): the same bytes, by their hash.
+        ['the copy, with another modification time', () => fs.utimesSync(bundle, built.atimeMs / 1000, (built.mtimeMs + 1000) / 1000), [command], 'accepted'],
+        // Another build of the same size: one byte changed, the time changed too.
+        [
+          'after the bundle changed',
+          () => {
+            const bytes = fs.readFileSync(bundle);
+            bytes[bytes.length - 1] = bytes[bytes.length - 1] === 0x20 ? 0x0a : 0x20;
+            fs.writeFileSync(bundle, bytes);
+          },
+          [command],
+          'stale',
+        ],
         ['with a damaged header', () => fs.writeFileSync(`${bundle}.v8cache`, Buffer.concat([Buffer.from('{"size":\n'), cache])), [command], 'stale'],
         ['with no cache', () => fs.rmSync(`${bundle}.v8cache`), [command], 'absent'],
       ];
