@@ -22,11 +22,6 @@ const ONE = EXAMPLE.replace('    soak: 24h\n', '');
 const INVOKED = 1;
 const AUTOMATIC = 2;
 
-let seq = 0;
-function uri(): string {
-  return `file:///tmp/lsp-fixall-${process.pid}-${++seq}.migplan.yaml`;
-}
-
 describe('fix-all in the quick-fix list, and what it changed', { timeout: 60_000 }, () => {
   let client: TestClient;
   let capabilities: Record<string, unknown>;
@@ -42,12 +37,7 @@ describe('fix-all in the quick-fix list, and what it changed', { timeout: 60_000
   });
   after(async () => client.close());
 
-  async function open(text: string): Promise<{ uri: string; doc: TextDocument; diagnostics: Diagnostic[] }> {
-    const u = uri();
-    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: u, languageId: 'migplan', version: 1, text } });
-    const p = await client.diagnosticsFor(u, 1);
-    return { uri: u, doc: TextDocument.create(u, 'migplan', 1, text), diagnostics: p.diagnostics };
-  }
+  const open = (text: string): ReturnType<TestClient['openPlan']> => client.openPlan(text, 'fixall');
 
   function actionsAt(u: string, d: Diagnostic | undefined, context: { only?: string[]; triggerKind?: number } = {}): Promise<CodeAction[]> {
     const range = d?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };

@@ -5,11 +5,13 @@ import {
   createProtocolConnection,
   StreamMessageReader,
   StreamMessageWriter,
+  type Diagnostic,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { shutdownServer } from '../../scripts/bench/lspProcess';
 import { ROOT } from '../helpers';
 
@@ -80,6 +82,19 @@ export class TestClient {
       });
     }
   }
+
+  /**
+   * Opens `text` as a new plan (`file:///tmp/lsp-<tag>-<pid>-<n>.migplan.yaml`, version 1) and waits for
+   * its first diagnostics.
+   */
+  async openPlan(text: string, tag = 'test'): Promise<{ uri: string; doc: TextDocument; diagnostics: Diagnostic[] }> {
+    const uri = `file:///tmp/lsp-${tag}-${process.pid}-${++this.opened}.migplan.yaml`;
+    await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'migplan', version: 1, text } });
+    const p = await this.diagnosticsFor(uri, 1);
+    return { uri, doc: TextDocument.create(uri, 'migplan', 1, text), diagnostics: p.diagnostics };
+  }
+
+  private opened = 0;
 
   clearDiagnostics(uri: string): void {
     this.diagnostics.delete(uri);

@@ -8,11 +8,6 @@ import { TestClient, editsOf } from './lspClient';
 
 const EXAMPLE = read(`${EXAMPLES}/split-user-name.migplan.yaml`);
 
-let seq = 0;
-function uri(): string {
-  return `file:///tmp/lsp-rename-${process.pid}-${++seq}.migplan.yaml`;
-}
-
 describe('rename over stdio', { timeout: 60_000 }, () => {
   let client: TestClient;
   let capabilities: Record<string, unknown>;
@@ -23,12 +18,7 @@ describe('rename over stdio', { timeout: 60_000 }, () => {
   });
   after(async () => client.close());
 
-  async function open(text: string): Promise<TextDocument> {
-    const u = uri();
-    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: u, languageId: 'migplan', version: 1, text } });
-    await client.diagnosticsFor(u, 1);
-    return TextDocument.create(u, 'migplan', 1, text);
-  }
+  const open = async (text: string): Promise<TextDocument> => (await client.openPlan(text, 'rename')).doc;
 
   const at = (doc: TextDocument, needle: string, delta = 0) => doc.positionAt(doc.getText().indexOf(needle) + delta);
 

@@ -10,11 +10,6 @@ import { TestClient, editsOf } from './lspClient';
 const EXAMPLE = read(`${EXAMPLES}/split-user-name.migplan.yaml`);
 const BROKEN = EXAMPLE.replace('    soak: 24h\n', '').replace('    sign_off: Dana Ortiz (data owner)\n', '').replace('when: corrupted_rows > 0', 'when: if replication looks bad');
 
-let seq = 0;
-function uri(): string {
-  return `file:///tmp/lsp-test-${process.pid}-${++seq}.migplan.yaml`;
-}
-
 describe('language server over stdio', { timeout: 60_000 }, () => {
   let client: TestClient;
   let capabilities: Record<string, unknown>;
@@ -25,12 +20,7 @@ describe('language server over stdio', { timeout: 60_000 }, () => {
   });
   after(async () => client.close());
 
-  async function open(text: string): Promise<{ uri: string; doc: TextDocument; diagnostics: Diagnostic[] }> {
-    const u = uri();
-    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: u, languageId: 'migplan', version: 1, text } });
-    const p = await client.diagnosticsFor(u, 1);
-    return { uri: u, doc: TextDocument.create(u, 'migplan', 1, text), diagnostics: p.diagnostics };
-  }
+  const open = (text: string): ReturnType<TestClient['openPlan']> => client.openPlan(text);
 
   /** Applies edits locally and sends them as incremental changes; returns the new document and its diagnostics. */
   async function change(doc: TextDocument, edits: TextEdit[]): Promise<{ doc: TextDocument; diagnostics: Diagnostic[] }> {
@@ -92,7 +82,7 @@ describe('language server over stdio', { timeout: 60_000 }, () => {
   it('answers requests after shutdown with an error, as the protocol says', async () => {
     const other = new TestClient();
     await other.initialize();
-    const u = uri();
+    const u = `file:///tmp/lsp-shutdown-${process.pid}.migplan.yaml`;
     await other.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: u, languageId: 'migplan', version: 1, text: EXAMPLE } });
     await other.connection.sendRequest('shutdown');
     await assert.rejects(other.connection.sendRequest('textDocument/hover', { textDocument: { uri: u }, position: { line: 1, character: 1 } }), /shutting down/);
