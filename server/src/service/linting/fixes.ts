@@ -136,9 +136,35 @@ function pairEnd(plan: PlanDocument, pair: Pair): number {
 
 export interface InsertOptions {
   /** Insert after the last of these keys that is present (in the given order of preference). */
-  after?: string[];
+  after?: readonly string[];
   /** Otherwise, before the first of these keys that is present. */
-  before?: string[];
+  before?: readonly string[];
+}
+
+/**
+ * The entry of a block map a new key goes next to, as insertEntry places it: after the present
+ * `after` key that comes last, else before the first present `before` key, else after the last
+ * entry. Undefined for a flow or empty map (insertEntry adds at the end there).
+ */
+function anchorPair(map: PNode, opts: InsertOptions): { pair: Pair; side: 'after' | 'before' } | undefined {
+  const n = map.node;
+  if (!isMap(n) || n.flow || n.items.length === 0) return undefined;
+  const pairs = n.items as Pair[];
+  // Siblings of one block map do not overlap: the one that ends last is the one listed last.
+  const afterPair = opts.after
+    ?.map((k) => pairOf(map, k))
+    .filter((p): p is Pair => p !== undefined)
+    .sort((a, b) => pairs.indexOf(b) - pairs.indexOf(a))[0];
+  if (afterPair) return { pair: afterPair, side: 'after' };
+  const beforePair = opts.before?.map((k) => pairOf(map, k)).find((p) => p !== undefined);
+  if (beforePair) return { pair: beforePair, side: 'before' };
+  return { pair: pairs[pairs.length - 1], side: 'after' };
+}
+
+/** The key a new entry of `map` goes next to (see anchorPair), for placing what speaks of the missing key. */
+export function insertionAnchor(map: PNode, opts: InsertOptions): { key: string; side: 'after' | 'before' } | undefined {
+  const anchor = anchorPair(map, opts);
+  return anchor && isScalar(anchor.pair.key) ? { key: String(anchor.pair.key.value), side: anchor.side } : undefined;
 }
 
 /** Where scalars of more than one line lie in a plan, as written: there a `#` line is text, not a comment. */
@@ -268,11 +294,8 @@ export class Edits {
     }
     const pairs = n.items as Pair[];
     const col = plan.yamlLines.column(this.entryStart(pairs[0]));
-    const afterPair = opts.after
-      ?.map((k) => pairOf(map, k))
-      .filter((p): p is Pair => p !== undefined)
-      .sort((a, b) => pairEnd(plan, b) - pairEnd(plan, a))[0];
-    const beforePair = afterPair ? undefined : opts.before?.map((k) => pairOf(map, k)).find((p) => p !== undefined);
+    const anchor = anchorPair(map, opts)!;
+    const beforePair = anchor.side === 'before' ? anchor.pair : undefined;
     const lines = entryLines(key, value, col, style);
     if (beforePair) {
       const keyAt = this.entryStart(beforePair);
@@ -288,8 +311,7 @@ export class Edits {
       const atWithComments = fileHeader ? lineStart : this.startOfLeadingComments(lineStart);
       return { span: [atWithComments, atWithComments], text: lines.join(style.eol) + style.eol };
     }
-    const target = afterPair ?? pairs[pairs.length - 1];
-    const { at, before, after } = insertionAfter(plan, pairEnd(plan, target), style.eol);
+    const { at, before, after } = insertionAfter(plan, pairEnd(plan, anchor.pair), style.eol);
     return { span: [at, at], text: before + lines.join(style.eol) + after };
   }
 

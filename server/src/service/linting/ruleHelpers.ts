@@ -1,4 +1,5 @@
 import type { PathSegment, PNode } from '../parsing/node';
+import { insertionAnchor, type InsertOptions } from './fixes';
 import type { Phase, PhaseKind, PlanDocument } from '../parsing/plan';
 import { PLAN_SCHEMA } from '../parsing/schemaValidator';
 import type { Span } from '../types';
@@ -68,12 +69,7 @@ export function sentenceCase(s: string): string {
 export const ROOT_KEY_ORDER: readonly string[] = Object.keys(PLAN_SCHEMA.properties ?? {});
 
 /** Where a key goes among its siblings, as `Edits.insertEntry` takes it. */
-export interface KeyPlace {
-  /** After the present one of these that ends last. */
-  after?: readonly string[];
-  /** Otherwise before the first of these that is present (in this order). */
-  before?: readonly string[];
-}
+export type KeyPlace = InsertOptions;
 
 /** Where a key of `order` goes: after the keys listed before it, before those listed after it. */
 export function placeIn(order: readonly string[], key: string): KeyPlace {
@@ -95,17 +91,10 @@ export function placeIn(order: readonly string[], key: string): KeyPlace {
 export function missingKeySpan(map: PNode, place: KeyPlace = {}, known?: readonly string[]): Span {
   const entries = map.entries();
   if (entries.length === 0) return map.missingSpan;
-  const end = (v: PNode): number => Math.max(v.span[1], v.keySpan?.[1] ?? 0);
   let at = entries.length - 1;
-  if (!map.isFlow) {
-    let follows = -1;
-    entries.forEach(([k, v], i) => {
-      if (place.after?.includes(k) && (follows < 0 || end(v) > end(entries[follows][1]))) follows = i;
-    });
-    const next = follows >= 0 ? -1 : (place.before ?? []).map((k) => entries.findIndex(([key]) => key === k)).find((i) => i >= 0) ?? -1;
-    if (follows >= 0) at = follows;
-    else if (next >= 0) at = Math.max(0, next - 1);
-  }
+  const anchor = insertionAnchor(map, place);
+  const i = anchor ? entries.findIndex(([key]) => key === anchor.key) : -1;
+  if (anchor && i >= 0) at = anchor.side === 'after' ? i : Math.max(0, i - 1);
   if (known) {
     let k = at;
     while (k > 0 && !known.includes(entries[k][0])) k--;
