@@ -405,73 +405,75 @@ function pairUp<T extends { name: string }>(actual: readonly T[], expected: read
  * Indexes that implement a constraint (primary key, unique, exclusion) are
  * compared as that constraint, not again as indexes.
  */
-function compareConstraints(table: string, actual: DbTable, expected: DbTable, out: CatalogDifference[]): void {
-  const p = pairUp(actual.constraints, expected.constraints, (c) => `${c.type} ${constraintShape(c)}`);
-  const what = (c: DbConstraint): string => `${CONSTRAINT_WORDS[c.type]} ${c.name} on ${table}`;
-  const validation = (e: DbConstraint, a: DbConstraint): void => {
-    if (e.validated === a.validated) return;
-    const word = (v: boolean): string => (v ? 'validated' : 'NOT VALID');
-    out.push({
-      kind: 'constraint', table, name: e.name, problem: 'different', expected: e.definition, actual: a.definition,
-      message: `${what(e)} is ${word(a.validated)} here; the target has it ${word(e.validated)}`,
-    });
+/**
+ * The differences of named objects of one kind (constraints, indexes) paired by pairUp: a different
+ * definition under one name; a person's name (not looksGenerated) given another; what only one side
+ * has; and, where the definitions agree, `state` (validation, validity).
+ */
+function reportPaired<T extends { name: string; definition: string }>(
+  kind: 'constraint' | 'index',
+  table: string,
+  lists: { actual: readonly T[]; expected: readonly T[] },
+  how: { shape: (x: T) => string; generated: (x: T) => boolean; what: (x: T) => string; state: (e: T, a: T) => CatalogDifference | undefined },
+  out: CatalogDifference[],
+): void {
+  const p = pairUp(lists.actual, lists.expected, how.shape);
+  const state = (e: T, a: T): void => {
+    const d = how.state(e, a);
+    if (d) out.push(d);
   };
   for (const [e, a] of p.byName) {
-    if (e.type !== a.type || constraintShape(e) !== constraintShape(a)) {
+    if (how.shape(e) !== how.shape(a)) {
       out.push({
-        kind: 'constraint', table, name: e.name, problem: 'different', expected: e.definition, actual: a.definition,
-        message: `${what(e)} is ${a.definition} here; the target says ${e.definition}`,
+        kind, table, name: e.name, problem: 'different', expected: e.definition, actual: a.definition,
+        message: `${how.what(e)} is ${a.definition} here; the target says ${e.definition}`,
       });
-    } else validation(e, a);
+    } else state(e, a);
   }
   for (const [e, a] of p.byShape) {
-    if (!looksGenerated(e.name, table, e.type)) {
-      out.push({
-        kind: 'constraint', table, name: e.name, problem: 'different', expected: e.name, actual: a.name,
-        message: `${what(e)} is named ${a.name} here`,
-      });
-    }
-    validation(e, a);
+    if (!how.generated(e)) out.push({ kind, table, name: e.name, problem: 'different', expected: e.name, actual: a.name, message: `${how.what(e)} is named ${a.name} here` });
+    state(e, a);
   }
   for (const e of p.missing) {
-    out.push({ kind: 'constraint', table, name: e.name, problem: 'missing', expected: e.definition, message: `${what(e)} is in the target schema but not here: ${e.definition}` });
+    out.push({ kind, table, name: e.name, problem: 'missing', expected: e.definition, message: `${how.what(e)} is in the target schema but not here: ${e.definition}` });
   }
   for (const a of p.extra) {
-    out.push({ kind: 'constraint', table, name: a.name, problem: 'extra', actual: a.definition, message: `${what(a)} exists here but not in the target schema: ${a.definition}` });
+    out.push({ kind, table, name: a.name, problem: 'extra', actual: a.definition, message: `${how.what(a)} exists here but not in the target schema: ${a.definition}` });
   }
+}
+
+function compareConstraints(table: string, actual: DbTable, expected: DbTable, out: CatalogDifference[]): void {
+  const what = (c: DbConstraint): string => `${CONSTRAINT_WORDS[c.type]} ${c.name} on ${table}`;
+  const word = (v: boolean): string => (v ? 'validated' : 'NOT VALID');
+  reportPaired('constraint', table, { actual: actual.constraints, expected: expected.constraints }, {
+    shape: (c) => `${c.type} ${constraintShape(c)}`,
+    generated: (c) => looksGenerated(c.name, table, c.type),
+    what,
+    state: (e, a) =>
+      e.validated === a.validated
+        ? undefined
+        : {
+            kind: 'constraint', table, name: e.name, problem: 'different', expected: e.definition, actual: a.definition,
+            message: `${what(e)} is ${word(a.validated)} here; the target has it ${word(e.validated)}`,
+          },
+  }, out);
 }
 
 function compareIndexes(table: string, actual: DbTable, expected: DbTable, out: CatalogDifference[]): void {
   const plain = (t: DbTable): DbIndex[] => t.indexes.filter((i) => i.constraint === undefined);
-  const p = pairUp(plain(actual), plain(expected), indexShape);
   const what = (i: DbIndex): string => `index ${i.name} on ${table}`;
-  const validity = (e: DbIndex, a: DbIndex): void => {
-    if (a.valid || !e.valid) return;
-    out.push({
-      kind: 'index', table, name: e.name, problem: 'different', expected: 'valid', actual: 'INVALID',
-      message: `${what(a)} is INVALID here (a CREATE INDEX CONCURRENTLY that failed leaves one); the target has it valid`,
-    });
-  };
-  for (const [e, a] of p.byName) {
-    if (indexShape(e) !== indexShape(a)) {
-      out.push({
-        kind: 'index', table, name: e.name, problem: 'different', expected: e.definition, actual: a.definition,
-        message: `${what(e)} is ${a.definition} here; the target says ${e.definition}`,
-      });
-    } else validity(e, a);
-  }
-  for (const [e, a] of p.byShape) {
-    if (!looksGenerated(e.name, table, 'index')) {
-      out.push({ kind: 'index', table, name: e.name, problem: 'different', expected: e.name, actual: a.name, message: `${what(e)} is named ${a.name} here` });
-    }
-    validity(e, a);
-  }
-  for (const e of p.missing) {
-    out.push({ kind: 'index', table, name: e.name, problem: 'missing', expected: e.definition, message: `${what(e)} is in the target schema but not here: ${e.definition}` });
-  }
-  for (const a of p.extra) {
-    out.push({ kind: 'index', table, name: a.name, problem: 'extra', actual: a.definition, message: `${what(a)} exists here but not in the target schema: ${a.definition}` });
-  }
+  reportPaired('index', table, { actual: plain(actual), expected: plain(expected) }, {
+    shape: indexShape,
+    generated: (i) => looksGenerated(i.name, table, 'index'),
+    what,
+    state: (e, a) =>
+      a.valid || !e.valid
+        ? undefined
+        : {
+            kind: 'index', table, name: e.name, problem: 'different', expected: 'valid', actual: 'INVALID',
+            message: `${what(a)} is INVALID here (a CREATE INDEX CONCURRENTLY that failed leaves one); the target has it valid`,
+          },
+  }, out);
 }
 
 /** Triggers have no generated names: by name only. */
