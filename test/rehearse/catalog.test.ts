@@ -8,32 +8,13 @@
  * cluster.ts's message saying what to install.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { type CatalogDifference, type DbCatalog, diffCatalogs, snapshotCatalog } from '../../server/src/rehearse/catalog';
 import { openPostgres, type PostgresEngine } from '../../server/src/rehearse/pgEngine';
-import { type Cluster, startCluster } from '../../scripts/pgCluster';
+import { useCluster } from '../pgTest';
 
-let cluster: Cluster | undefined;
-let startError: unknown;
-
-// A cluster that cannot start (no postgresql package) fails every test with its reason, as a
-// failure rather than the cancellation a failed hook gives.
-before(async () => {
-  try {
-    cluster = await startCluster();
-  } catch (err) {
-    startError = err;
-  }
-});
-
-after(async () => {
-  await cluster?.stop();
-});
-
-function url(): string {
-  if (!cluster) throw startError instanceof Error ? startError : new Error(`no PostgreSQL cluster: ${String(startError)}`);
-  return cluster.url;
-}
+// A cluster that cannot start (no postgresql package) fails every test with its reason.
+const url = useCluster();
 
 /** The catalogs of `actualDdl` run in the rehearsal's schema and of `targetDdl` run in the target schema, on one engine. */
 async function catalogs(

@@ -14,29 +14,22 @@ import pg from 'pg';
 import { main, mainAsync, type Io } from '../../server/src/cli';
 import { loadSqlParser } from '../../server/src/service/sql/parser';
 import { EXAMPLES, ROOT, read } from '../helpers';
-import { type Cluster, startCluster } from '../../scripts/pgCluster';
+import { scratchSchemas as listScratchSchemas, useCluster } from '../pgTest';
 
 const EXAMPLE = read(path.join(EXAMPLES, 'split-user-name-postgres.migplan.yaml'));
 const BIN = path.join(ROOT, 'bin', 'migplan.js');
 
-let cluster: Cluster | undefined;
 let dir = '';
+const url = useCluster();
 
 before(async () => {
   await loadSqlParser();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migplan-rehearse-cli-'));
-  cluster = await startCluster();
-}, { timeout: 120_000 });
-
-after(async () => {
-  await cluster?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function url(): string {
-  if (!cluster) throw new Error('no cluster: its start failed (see the before hook)');
-  return cluster.url;
-}
+after(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 function write(name: string, text: string): string {
   fs.writeFileSync(path.join(dir, name), text);
@@ -52,16 +45,7 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 /** The scratch schemas on the test server. */
-async function scratchSchemas(): Promise<string[]> {
-  const c = new pg.Client({ connectionString: url() });
-  await c.connect();
-  try {
-    const r = await c.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'migplan_rehearsal_%' ORDER BY 1");
-    return r.rows.map((x) => x.nspname);
-  } finally {
-    await c.end();
-  }
-}
+const scratchSchemas = (): Promise<string[]> => listScratchSchemas(url());
 
 describe('migplan rehearse', { timeout: 300_000 }, () => {
   it('rehearses the example on a server with no finding: exit 0, the figures in the text', async () => {

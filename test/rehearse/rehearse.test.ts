@@ -14,7 +14,7 @@ import { rehearse, type Finding, type RehearsalReport } from '../../server/src/r
 import { PlanDocument } from '../../server/src/service/parsing/plan';
 import { loadSqlParser } from '../../server/src/service/sql/parser';
 import { EXAMPLES, read } from '../helpers';
-import { type Cluster, startCluster } from '../../scripts/pgCluster';
+import { useCluster } from '../pgTest';
 
 const EXAMPLE = read(path.join(EXAMPLES, 'split-user-name-postgres.migplan.yaml'));
 const ROWS = 2000;
@@ -42,15 +42,13 @@ interface Outcome {
   report: RehearsalReport;
 }
 
-let cluster: Cluster | undefined;
+const url = useCluster();
 
 before(async () => {
   await loadSqlParser();
-  cluster = await startCluster();
-}, { timeout: 120_000 });
+});
 
 after(async () => {
-  await cluster?.stop();
   await (await sharedPglite?.catch(() => undefined))?.close();
 });
 
@@ -81,14 +79,8 @@ const ENGINES: Array<{ name: string; open: () => Promise<Engine>; reused: () => 
   { name: 'PGlite', open: () => openPglite(), reused: reusedPglite },
   {
     name: 'a PostgreSQL server',
-    open: () => {
-      if (!cluster) throw new Error('no cluster: its start failed (see the before hook)');
-      return openPostgres(cluster.url);
-    },
-    reused: () => {
-      if (!cluster) throw new Error('no cluster: its start failed (see the before hook)');
-      return openPostgres(cluster.url);
-    },
+    open: () => openPostgres(url()),
+    reused: () => openPostgres(url()),
   },
 ];
 

@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
-import { type Cluster, startCluster } from '../../scripts/pgCluster';
+import { describe, it } from 'node:test';
+import { scratchSchemas as listScratchSchemas, useCluster } from '../pgTest';
 import type { RehearseChildMessage, RehearseChildRequest } from '../../server/src/rehearse/childProtocol';
 import { EXAMPLES, ROOT, isAlive, read } from '../helpers';
 
@@ -184,35 +183,8 @@ describe('the rehearsal child process (child.ts)', { timeout: 180_000 }, () => {
 });
 
 describe('the rehearsal child process on a PostgreSQL server', { timeout: 180_000 }, () => {
-  let cluster: Cluster | undefined;
-  let startError: unknown;
-
-  before(async () => {
-    try {
-      cluster = await startCluster();
-    } catch (err) {
-      startError = err;
-    }
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
-
-  function url(): string {
-    if (!cluster) throw startError instanceof Error ? startError : new Error(`no PostgreSQL cluster: ${String(startError)}`);
-    return cluster.url;
-  }
-
-  async function scratchSchemas(): Promise<string[]> {
-    const client = new pg.Client({ connectionString: url() });
-    await client.connect();
-    try {
-      const r = await client.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'migplan\\_rehearsal\\_%'");
-      return r.rows.map((x) => x.nspname);
-    } finally {
-      await client.end();
-    }
-  }
+  const url = useCluster();
+  const scratchSchemas = (): Promise<string[]> => listScratchSchemas(url());
 
   it('rehearses the example in a scratch schema, and drops it', async () => {
     const run = start({ planPath: EXAMPLE_PATH, text: EXAMPLE, rows: 300, database: url() } satisfies RehearseChildRequest);
